@@ -1,0 +1,2 @@
+//! tern (being written).
+fn main() {}

@@ -1,0 +1,1 @@
+//! loom models of the concurrent parts of tern-proto (being written).
