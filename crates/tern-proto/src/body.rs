@@ -1,0 +1,291 @@
+//! The chunked body decoder (RFC 9112 §7.1), resumable and zero-copy: chunk data
+//! is handed out as ranges of the caller's input.
+
+use alloc::vec::Vec;
+
+use crate::config::{Config, Leniency, LeniencyKind};
+use crate::error::ErrorKind;
+use crate::framing;
+use crate::parse::{Failure, FieldScanner, FieldSpan};
+
+/// Where the chunked decoder stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ChunkState {
+    /// In the hex digits of a chunk-size.
+    Size,
+    /// After the digits, in BWS that must lead to `;`.
+    SizeWhitespace,
+    /// In chunk extensions, up to CR.
+    Extensions,
+    /// After the CR of the chunk-size line.
+    SizeLf,
+    /// In chunk data, this many bytes left.
+    Data(u64),
+    /// After chunk data, expecting CR.
+    DataCr,
+    /// After chunk data and CR, expecting LF.
+    DataLf,
+    /// In the trailer section.
+    Trailers,
+}
+
+/// One step of the decoder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ChunkStep {
+    /// Body bytes `input[start..end]`; consume through `end`.
+    Data { start: usize, end: usize },
+    /// Consume `consumed` bytes (framing), then wait for more input.
+    NeedData { consumed: usize },
+    /// The trailer section `input[trailers_start..end]` ended the body; consume through `end`.
+    End { end: usize },
+}
+
+/// The state of one chunked body.
+#[derive(Clone, Debug)]
+pub(crate) struct ChunkedDecoder {
+    state: ChunkState,
+    /// How far into the unconsumed input the current line has been scanned.
+    scanned: usize,
+    size: u64,
+    digits: usize,
+    /// Offset of the first byte after the size digits, in the unconsumed input.
+    extensions_start: usize,
+    decoded: u64,
+    trailers: FieldScanner,
+}
+
+/// More hex digits than this in one chunk-size, leading zeros included, is an error.
+const MAX_SIZE_DIGITS: usize = 64;
+
+impl ChunkedDecoder {
+    pub(crate) const fn new() -> Self {
+        Self {
+            state: ChunkState::Size,
+            scanned: 0,
+            size: 0,
+            digits: 0,
+            extensions_start: 0,
+            decoded: 0,
+            trailers: FieldScanner::new(),
+        }
+    }
+
+    /// Decodes from `input`, the bytes not consumed so far. Trailer fields of
+    /// the `End` step are pushed to `trailers`, relative to `input`.
+    pub(crate) fn poll(
+        &mut self,
+        input: &[u8],
+        config: &Config,
+        trailers: &mut Vec<FieldSpan>,
+        leniencies: &mut Vec<Leniency>,
+    ) -> Result<ChunkStep, Failure> {
+        // Bytes before `line_start` are consumed by this call whatever happens.
+        let mut line_start = 0;
+        let mut p = self.scanned;
+        loop {
+            if let ChunkState::Data(left) = self.state {
+                let available = input.len() - p;
+                if available == 0 {
+                    self.scanned = 0;
+                    return Ok(ChunkStep::NeedData { consumed: p });
+                }
+                let take = usize::try_from(left).map_or(available, |left| left.min(available));
+                self.state = if take as u64 == left {
+                    ChunkState::DataCr
+                } else {
+                    ChunkState::Data(left - take as u64)
+                };
+                self.scanned = 0;
+                return Ok(ChunkStep::Data {
+                    start: p,
+                    end: p + take,
+                });
+            }
+            if self.state == ChunkState::Trailers {
+                return self.poll_trailers(input, line_start, p, config, trailers, leniencies);
+            }
+            let Some(&byte) = input.get(p) else {
+                self.scanned = p - line_start;
+                self.extensions_start = self.extensions_start.saturating_sub(line_start);
+                return Ok(ChunkStep::NeedData {
+                    consumed: line_start,
+                });
+            };
+            match self.state {
+                ChunkState::Size => {
+                    if let Some(digit) = hex_value(byte) {
+                        self.digits += 1;
+                        if self.digits > MAX_SIZE_DIGITS || self.size >> 60 != 0 {
+                            return Err((ErrorKind::InvalidChunkSize, p));
+                        }
+                        self.size = self.size << 4 | u64::from(digit);
+                        p += 1;
+                        continue;
+                    }
+                    if self.digits == 0 {
+                        return Err((ErrorKind::InvalidChunkSize, p));
+                    }
+                    self.extensions_start = p;
+                    match byte {
+                        b' ' | b'\t' => self.state = ChunkState::SizeWhitespace,
+                        b';' => self.state = ChunkState::Extensions,
+                        b'\r' => self.state = ChunkState::SizeLf,
+                        b'\n' => {
+                            self.lenient_lf(config, leniencies, p)?;
+                            self.end_size_line(input, p, config)?;
+                            p += 1;
+                            line_start = p;
+                            continue;
+                        }
+                        _ => return Err((ErrorKind::InvalidChunkSize, p)),
+                    }
+                    p += 1;
+                }
+                ChunkState::SizeWhitespace | ChunkState::Extensions => {
+                    if p - self.extensions_start >= config.max_chunk_ext_len {
+                        return Err((ErrorKind::ChunkExtensionTooLong, p));
+                    }
+                    match (self.state, byte) {
+                        (ChunkState::SizeWhitespace, b' ' | b'\t') => {}
+                        (ChunkState::SizeWhitespace, b';') => self.state = ChunkState::Extensions,
+                        (ChunkState::SizeWhitespace, _) => {
+                            return Err((ErrorKind::InvalidChunkSize, p));
+                        }
+                        (_, b'\r') => self.state = ChunkState::SizeLf,
+                        (_, b'\n') => {
+                            self.lenient_lf(config, leniencies, p)?;
+                            self.end_size_line(input, p, config)?;
+                            p += 1;
+                            line_start = p;
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    p += 1;
+                }
+                ChunkState::SizeLf => {
+                    if byte != b'\n' {
+                        return Err((ErrorKind::BareCr, p - 1));
+                    }
+                    self.end_size_line(input, p - 1, config)?;
+                    p += 1;
+                    line_start = p;
+                }
+                ChunkState::DataCr => match byte {
+                    b'\r' => {
+                        self.state = ChunkState::DataLf;
+                        p += 1;
+                    }
+                    b'\n' if config.allow_bare_lf => {
+                        leniencies.push(Leniency {
+                            kind: LeniencyKind::BareLf,
+                            offset: p,
+                        });
+                        self.state = ChunkState::Size;
+                        p += 1;
+                        line_start = p;
+                    }
+                    _ => return Err((ErrorKind::InvalidChunkDataEnd, p)),
+                },
+                ChunkState::DataLf => {
+                    if byte != b'\n' {
+                        return Err((ErrorKind::InvalidChunkDataEnd, p));
+                    }
+                    self.state = ChunkState::Size;
+                    p += 1;
+                    line_start = p;
+                }
+                ChunkState::Data(_) | ChunkState::Trailers => unreachable!("handled above"),
+            }
+        }
+    }
+
+    fn lenient_lf(
+        &self,
+        config: &Config,
+        leniencies: &mut Vec<Leniency>,
+        at: usize,
+    ) -> Result<(), Failure> {
+        if !config.allow_bare_lf {
+            return Err((ErrorKind::BareLf, at));
+        }
+        leniencies.push(Leniency {
+            kind: LeniencyKind::BareLf,
+            offset: at,
+        });
+        Ok(())
+    }
+
+    /// The chunk-size line ends at `line_end` (its CR or bare LF): check the
+    /// extensions and the body limit, and move to data or trailers.
+    fn end_size_line(
+        &mut self,
+        input: &[u8],
+        line_end: usize,
+        config: &Config,
+    ) -> Result<(), Failure> {
+        let extensions = &input[self.extensions_start..line_end];
+        if !framing::chunk_extensions_are_valid(extensions) {
+            return Err((ErrorKind::InvalidChunkExtension, self.extensions_start));
+        }
+        self.decoded = self
+            .decoded
+            .checked_add(self.size)
+            .ok_or((ErrorKind::BodyTooLarge, line_end))?;
+        if config.max_body_len.is_some_and(|max| self.decoded > max) {
+            return Err((ErrorKind::BodyTooLarge, line_end));
+        }
+        self.state = if self.size == 0 {
+            self.trailers = FieldScanner::new();
+            ChunkState::Trailers
+        } else {
+            ChunkState::Data(self.size)
+        };
+        self.size = 0;
+        self.digits = 0;
+        Ok(())
+    }
+
+    /// Scans the trailer section, which starts at `start` in `input`. If it is
+    /// not complete and `start > 0`, the framing before it is consumed and the
+    /// section is scanned again from its start on the next call (once per body).
+    fn poll_trailers(
+        &mut self,
+        input: &[u8],
+        start: usize,
+        mut p: usize,
+        config: &Config,
+        trailers: &mut Vec<FieldSpan>,
+        leniencies: &mut Vec<Leniency>,
+    ) -> Result<ChunkStep, Failure> {
+        let limit = start.saturating_add(config.max_trailer_len);
+        let end = input.len().min(limit);
+        if self
+            .trailers
+            .scan(input, &mut p, end, config, trailers, leniencies)?
+        {
+            self.scanned = 0;
+            return Ok(ChunkStep::End { end: p });
+        }
+        if end < input.len() {
+            return Err((ErrorKind::TrailersTooLarge, p));
+        }
+        if start > 0 {
+            trailers.clear();
+            self.trailers = FieldScanner::new();
+            self.scanned = 0;
+        } else {
+            self.scanned = p;
+        }
+        Ok(ChunkStep::NeedData { consumed: start })
+    }
+}
+
+fn hex_value(byte: u8) -> Option<u8> {
+    match byte {
+        b'0'..=b'9' => Some(byte - b'0'),
+        b'a'..=b'f' => Some(byte - b'a' + 10),
+        b'A'..=b'F' => Some(byte - b'A' + 10),
+        _ => None,
+    }
+}

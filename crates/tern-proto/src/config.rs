@@ -1,0 +1,152 @@
+//! Limits and leniencies of the request parser. Strict and bounded by default.
+
+/// Parser configuration: limits, and the leniencies that relax RFC 9112.
+///
+/// Every leniency is off by default. When one is on and fires, the parser
+/// records it (see [`crate::Request::leniencies`]) so a proxy can normalise or
+/// refuse the message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub(crate) max_head_len: usize,
+    pub(crate) max_fields: usize,
+    pub(crate) max_target_len: usize,
+    pub(crate) max_chunk_ext_len: usize,
+    pub(crate) max_trailer_len: usize,
+    pub(crate) max_body_len: Option<u64>,
+    pub(crate) allow_bare_lf: bool,
+    pub(crate) allow_obs_fold: bool,
+    pub(crate) allow_bare_cr_in_value: bool,
+    pub(crate) allow_nul_in_value: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            max_head_len: 64 * 1024,
+            max_fields: 100,
+            max_target_len: 8 * 1024,
+            max_chunk_ext_len: 1024,
+            max_trailer_len: 8 * 1024,
+            max_body_len: None,
+            allow_bare_lf: false,
+            allow_obs_fold: false,
+            allow_bare_cr_in_value: false,
+            allow_nul_in_value: false,
+        }
+    }
+}
+
+impl Config {
+    /// The largest request head, from the first byte of the request line to the
+    /// empty line, inclusive (default 64 KiB; over it → 431). Leading empty lines
+    /// are bounded by the same number.
+    pub fn max_head_len(&mut self, bytes: usize) -> &mut Self {
+        self.max_head_len = bytes.max(1);
+        self
+    }
+
+    /// The most field lines in a head or a trailer section (default 100; over → 431).
+    pub fn max_fields(&mut self, count: usize) -> &mut Self {
+        self.max_fields = count;
+        self
+    }
+
+    /// The longest request-target (default 8 KiB; over → 414).
+    pub fn max_target_len(&mut self, bytes: usize) -> &mut Self {
+        self.max_target_len = bytes.max(1);
+        self
+    }
+
+    /// The longest extension part of one chunk-size line (default 1 KiB).
+    pub fn max_chunk_ext_len(&mut self, bytes: usize) -> &mut Self {
+        self.max_chunk_ext_len = bytes;
+        self
+    }
+
+    /// The largest trailer section (default 8 KiB; over → 431).
+    pub fn max_trailer_len(&mut self, bytes: usize) -> &mut Self {
+        self.max_trailer_len = bytes.max(2);
+        self
+    }
+
+    /// The largest request body, declared or decoded (default: no limit; over → 413).
+    pub fn max_body_len(&mut self, bytes: Option<u64>) -> &mut Self {
+        self.max_body_len = bytes;
+        self
+    }
+
+    /// Accept a line terminated by LF alone.
+    ///
+    /// # Background
+    ///
+    /// RFC 9112 §2.2: "a recipient MAY recognize a single LF as a line terminator
+    /// and ignore any preceding CR". Off by default because a front end and a back
+    /// end that disagree on line ends disagree on where a message ends.
+    pub fn allow_bare_lf(&mut self, allow: bool) -> &mut Self {
+        self.allow_bare_lf = allow;
+        self
+    }
+
+    /// Accept obsolete line folding in field values; the folded value then
+    /// contains the CRLF and the whitespace, at the offsets recorded.
+    ///
+    /// # Background
+    ///
+    /// RFC 9112 §5.2: a server that receives obs-fold "MUST either reject the
+    /// message by sending a 400 (Bad Request) ... or replace each received
+    /// obs-fold with one or more SP octets". Replacing is the caller's job: the
+    /// parser never writes to the buffer ([`crate::Request::leniencies`] says where).
+    pub fn allow_obs_fold(&mut self, allow: bool) -> &mut Self {
+        self.allow_obs_fold = allow;
+        self
+    }
+
+    /// Accept a CR that is not followed by LF inside a field value.
+    ///
+    /// # Background
+    ///
+    /// RFC 9112 §2.2: "A recipient of such a bare CR MUST consider that element to
+    /// be invalid or replace each bare CR with SP before processing the element".
+    /// With this option the caller replaces it, at the offset recorded.
+    pub fn allow_bare_cr_in_value(&mut self, allow: bool) -> &mut Self {
+        self.allow_bare_cr_in_value = allow;
+        self
+    }
+
+    /// Accept NUL inside a field value.
+    ///
+    /// # Background
+    ///
+    /// RFC 9110 §5.5: "Field values containing CR, LF, or NUL characters are
+    /// invalid and dangerous ... a recipient ... MUST either reject the message or
+    /// replace each of those characters with SP". With this option the caller
+    /// replaces it, at the offset recorded.
+    pub fn allow_nul_in_value(&mut self, allow: bool) -> &mut Self {
+        self.allow_nul_in_value = allow;
+        self
+    }
+}
+
+/// A leniency that fired: which one, and the offset of the byte concerned,
+/// counted from the start of the message's head (or trailer section).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Leniency {
+    /// Which rule was relaxed.
+    pub kind: LeniencyKind,
+    /// Offset of the offending byte.
+    pub offset: usize,
+}
+
+/// The rules [`Config`] can relax.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LeniencyKind {
+    /// A line ended in LF alone ([`Config::allow_bare_lf`]); offset of the LF.
+    BareLf,
+    /// Obsolete line folding ([`Config::allow_obs_fold`]); offset of the CR (or LF) of the fold.
+    ObsFold,
+    /// A bare CR in a field value ([`Config::allow_bare_cr_in_value`]).
+    BareCrInValue,
+    /// NUL in a field value ([`Config::allow_nul_in_value`]).
+    NulInValue,
+}

@@ -1,0 +1,488 @@
+//! What a complete request head means for the connection: how its body is
+//! delimited, whether the connection persists, what the client expects.
+//!
+//! This is one function of the head, written as a table over RFC 9112 §6.1,
+//! §6.3, §9.3, §9.6 and §3.2, so that servers receive the decision instead of
+//! re-deriving it (where most request-smuggling bugs live):
+//!
+//! ```text
+//! check, in order                               outcome
+//! ------------------------------------------    -----------------------------------
+//! more than one Host line                       reject 400 duplicate_host
+//! HTTP/1.1 and no Host                          reject 400 missing_host
+//! Host not uri-host [":" port]                  reject 400 invalid_host
+//! Transfer-Encoding and HTTP/1.0                reject 400 transfer_encoding_http10
+//! Transfer-Encoding and Content-Length          reject 400 transfer_encoding_with_content_length
+//! Transfer-Encoding names a coding ≠ chunked    reject 501 unsupported_transfer_coding
+//! Transfer-Encoding malformed / not exactly     reject 400 invalid_transfer_encoding
+//!   one chunked, last
+//! Transfer-Encoding: chunked                    body chunked
+//! Content-Length not 1*DIGIT / overflows        reject 400 invalid_content_length
+//! Content-Length values differ                  reject 400 conflicting_content_length
+//! Content-Length: N (all values identical)      body length N
+//! neither                                       no body (RFC 9112 §6.3 rule 7)
+//! declared length over the body limit           reject 413 body_too_large
+//! HTTP/1.1 Expect member ≠ 100-continue         reject 417 unsupported_expectation
+//! HTTP/1.1 Expect: 100-continue                 expects_continue
+//! HTTP/1.1                                      persistent unless Connection: close
+//! HTTP/1.0                                      persistent only with Connection: keep-alive
+//!                                                 (and no close)
+//! Upgrade field and Connection: upgrade         upgrade requested (reported only)
+//! ```
+
+use crate::config::Config;
+use crate::error::ErrorKind;
+use crate::parse::{self, Failure, FieldSpan};
+use crate::tables::{self, TCHAR};
+use crate::version::Version;
+
+/// How the body of a request is delimited (RFC 9112 §6.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Framing {
+    /// No body.
+    None,
+    /// Exactly this many bytes (Content-Length).
+    Length(u64),
+    /// Transfer-Encoding: chunked.
+    Chunked,
+}
+
+/// The decision for one request head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Decision {
+    pub(crate) framing: Framing,
+    pub(crate) keep_alive: bool,
+    pub(crate) expects_continue: bool,
+    pub(crate) upgrade: bool,
+}
+
+/// Field names with a meaning for framing or the connection.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Known {
+    Host,
+    ContentLength,
+    TransferEncoding,
+    Connection,
+    Expect,
+    Upgrade,
+}
+
+fn known(name: &[u8]) -> Option<Known> {
+    let candidate = match name.len() {
+        4 => (Known::Host, &b"host"[..]),
+        6 => (Known::Expect, &b"expect"[..]),
+        7 => (Known::Upgrade, &b"upgrade"[..]),
+        10 => (Known::Connection, &b"connection"[..]),
+        14 => (Known::ContentLength, &b"content-length"[..]),
+        17 => (Known::TransferEncoding, &b"transfer-encoding"[..]),
+        _ => return None,
+    };
+    name.eq_ignore_ascii_case(candidate.1)
+        .then_some(candidate.0)
+}
+
+/// Splits a list-valued field (RFC 9110 §5.6.1) into its non-empty members,
+/// each trimmed of OWS.
+pub(crate) fn list_members(value: &[u8]) -> impl Iterator<Item = &[u8]> {
+    value
+        .split(|&b| b == b',')
+        .map(|member| member.trim_ascii())
+        .filter(|member| !member.is_empty())
+}
+
+/// What the Transfer-Encoding lines add up to.
+#[derive(Default)]
+struct TransferCodings {
+    present: bool,
+    members: usize,
+    chunked: usize,
+    last_is_chunked: bool,
+    unsupported: bool,
+    malformed: bool,
+}
+
+impl TransferCodings {
+    fn add_line(&mut self, value: &[u8]) {
+        self.present = true;
+        for member in list_members(value) {
+            self.members += 1;
+            // transfer-coding = token *( OWS ";" OWS transfer-parameter ) (RFC 9112 §7).
+            let (name, params) = match memchr::memchr(b';', member) {
+                Some(i) => (member[..i].trim_ascii_end(), Some(&member[i..])),
+                None => (member, None),
+            };
+            if !tables::is_token(name) {
+                self.malformed = true;
+                self.last_is_chunked = false;
+                continue;
+            }
+            let is_chunked = name.eq_ignore_ascii_case(b"chunked");
+            if is_chunked {
+                self.chunked += 1;
+                // chunked defines no parameters.
+                self.malformed |= params.is_some();
+            } else {
+                self.unsupported = true;
+                self.malformed |= params.is_some_and(|p| !parameters_are_valid(p));
+            }
+            self.last_is_chunked = is_chunked;
+        }
+    }
+
+    fn check(&self) -> Result<(), ErrorKind> {
+        if self.unsupported {
+            Err(ErrorKind::UnsupportedTransferCoding)
+        } else if self.malformed || self.members == 0 || self.chunked != 1 || !self.last_is_chunked
+        {
+            Err(ErrorKind::InvalidTransferEncoding)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// `*( OWS ";" OWS token "=" ( token / quoted-string ) )` (RFC 9110 §5.6.6),
+/// quoted strings without commas since the member was split on commas.
+fn parameters_are_valid(mut rest: &[u8]) -> bool {
+    while !rest.is_empty() {
+        rest = rest.trim_ascii_start();
+        let Some(after) = rest.strip_prefix(b";") else {
+            return false;
+        };
+        let after = after.trim_ascii_start();
+        let Some(eq) = memchr::memchr(b'=', after) else {
+            return false;
+        };
+        if !tables::is_token(&after[..eq]) {
+            return false;
+        }
+        let value_and_rest = &after[eq + 1..];
+        let end = memchr::memchr(b';', value_and_rest).unwrap_or(value_and_rest.len());
+        let value = value_and_rest[..end].trim_ascii_end();
+        if !(tables::is_token(value) || is_quoted_string(value)) {
+            return false;
+        }
+        rest = &value_and_rest[end..];
+    }
+    true
+}
+
+/// `quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE` (RFC 9110 §5.6.4).
+pub(crate) fn is_quoted_string(bytes: &[u8]) -> bool {
+    let Some(inner) = bytes
+        .strip_prefix(b"\"")
+        .and_then(|rest| rest.strip_suffix(b"\""))
+    else {
+        return false;
+    };
+    let mut i = 0;
+    while i < inner.len() {
+        match inner[i] {
+            b'\\' => match inner.get(i + 1) {
+                Some(&b) if b == b'\t' || b == b' ' || (0x21..=0x7e).contains(&b) || b >= 0x80 => {
+                    i += 2;
+                }
+                _ => return false,
+            },
+            b if tables::is(b, tables::QDTEXT) => i += 1,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Parses one Content-Length line: `1*DIGIT`, or a list of identical ones
+/// (RFC 9110 §8.6 lets a recipient accept `42, 42`). Returns `None` if invalid.
+fn content_length_line(value: &[u8]) -> Result<u64, ErrorKind> {
+    let mut length = None;
+    for member in value.split(|&b| b == b',') {
+        let member = member.trim_ascii();
+        if member.is_empty() || !member.iter().all(u8::is_ascii_digit) {
+            return Err(ErrorKind::InvalidContentLength);
+        }
+        let mut n: u64 = 0;
+        for &digit in member {
+            n = n
+                .checked_mul(10)
+                .and_then(|n| n.checked_add(u64::from(digit - b'0')))
+                .ok_or(ErrorKind::InvalidContentLength)?;
+        }
+        match length {
+            Some(previous) if previous != n => return Err(ErrorKind::ConflictingContentLength),
+            _ => length = Some(n),
+        }
+    }
+    length.ok_or(ErrorKind::InvalidContentLength)
+}
+
+/// Decides framing and persistence for a complete head (see the module table).
+/// `head_end` is where errors found here are reported.
+pub(crate) fn decide(
+    input: &[u8],
+    version: Version,
+    fields: &[FieldSpan],
+    config: &Config,
+    head_end: usize,
+) -> Result<Decision, Failure> {
+    let http11 = version == Version::Http11;
+    let mut hosts = 0usize;
+    let mut host_value: &[u8] = &[];
+    let mut content_length: Option<Result<u64, ErrorKind>> = None;
+    let mut codings = TransferCodings::default();
+    let mut close = false;
+    let mut keep_alive_token = false;
+    let mut upgrade_token = false;
+    let mut upgrade_field = false;
+    let mut expects_continue = false;
+    let mut unsupported_expectation = false;
+
+    for field in fields {
+        let name = &input[field.name_start..field.name_end];
+        let Some(kind) = known(name) else { continue };
+        let value = &input[field.value_start..field.value_end];
+        match kind {
+            Known::Host => {
+                hosts += 1;
+                host_value = value;
+            }
+            Known::ContentLength => {
+                let line = content_length_line(value);
+                content_length = Some(match (content_length, line) {
+                    (Some(Err(e)), _) | (_, Err(e)) => Err(e),
+                    (Some(Ok(a)), Ok(b)) if a != b => Err(ErrorKind::ConflictingContentLength),
+                    (_, Ok(b)) => Ok(b),
+                });
+            }
+            Known::TransferEncoding => codings.add_line(value),
+            Known::Connection => {
+                for token in list_members(value) {
+                    close |= token.eq_ignore_ascii_case(b"close");
+                    keep_alive_token |= token.eq_ignore_ascii_case(b"keep-alive");
+                    upgrade_token |= token.eq_ignore_ascii_case(b"upgrade");
+                }
+            }
+            Known::Expect => {
+                for member in list_members(value) {
+                    if member.eq_ignore_ascii_case(b"100-continue") {
+                        expects_continue = true;
+                    } else {
+                        unsupported_expectation = true;
+                    }
+                }
+            }
+            Known::Upgrade => upgrade_field = true,
+        }
+    }
+
+    let fail = |kind| Err((kind, head_end));
+    if hosts > 1 {
+        return fail(ErrorKind::DuplicateHost);
+    }
+    if hosts == 0 && http11 {
+        return fail(ErrorKind::MissingHost);
+    }
+    if !parse::host_is_valid(host_value) {
+        return fail(ErrorKind::InvalidHost);
+    }
+    let framing = if codings.present {
+        if !http11 {
+            return fail(ErrorKind::TransferEncodingHttp10);
+        }
+        if content_length.is_some() {
+            return fail(ErrorKind::TransferEncodingWithContentLength);
+        }
+        if let Err(kind) = codings.check() {
+            return fail(kind);
+        }
+        Framing::Chunked
+    } else {
+        match content_length {
+            None => Framing::None,
+            Some(Ok(n)) => Framing::Length(n),
+            Some(Err(kind)) => return fail(kind),
+        }
+    };
+    if let (Framing::Length(n), Some(max)) = (framing, config.max_body_len)
+        && n > max
+    {
+        return fail(ErrorKind::BodyTooLarge);
+    }
+    if http11 && unsupported_expectation {
+        return fail(ErrorKind::UnsupportedExpectation);
+    }
+    Ok(Decision {
+        framing,
+        keep_alive: !close && (http11 || keep_alive_token),
+        expects_continue: http11 && expects_continue,
+        upgrade: upgrade_field && upgrade_token,
+    })
+}
+
+/// Validates the extensions of a chunk-size line (everything after the size
+/// digits, before CRLF): `*( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )`
+/// with `ext-val = token / quoted-string` (RFC 9112 §7.1.1).
+pub(crate) fn chunk_extensions_are_valid(ext: &[u8]) -> bool {
+    let skip_bws = |bytes: &[u8], mut i: usize| {
+        while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = 0;
+    while i < ext.len() {
+        i = skip_bws(ext, i);
+        if ext.get(i) != Some(&b';') {
+            return false;
+        }
+        i = skip_bws(ext, i + 1);
+        let name_end = tables::skip_class(ext, i, TCHAR);
+        if name_end == i {
+            return false;
+        }
+        i = name_end;
+        let after_ws = skip_bws(ext, i);
+        if ext.get(after_ws) == Some(&b'=') {
+            i = skip_bws(ext, after_ws + 1);
+            if ext.get(i) == Some(&b'"') {
+                let Some(len) = quoted_string_len(&ext[i..]) else {
+                    return false;
+                };
+                i += len;
+            } else {
+                let end = tables::skip_class(ext, i, TCHAR);
+                if end == i {
+                    return false;
+                }
+                i = end;
+            }
+        }
+    }
+    true
+}
+
+/// The length of the quoted-string at the start of `bytes`, if there is one.
+fn quoted_string_len(bytes: &[u8]) -> Option<usize> {
+    let mut i = 1;
+    loop {
+        match *bytes.get(i)? {
+            b'"' => return Some(i + 1),
+            b'\\' => {
+                let b = *bytes.get(i + 1)?;
+                if !(b == b'\t' || b == b' ' || (0x21..=0x7e).contains(&b) || b >= 0x80) {
+                    return None;
+                }
+                i += 2;
+            }
+            b if tables::is(b, tables::QDTEXT) => i += 1,
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec::Vec;
+
+    use super::*;
+
+    #[test]
+    fn content_length_lists() {
+        assert_eq!(content_length_line(b"42"), Ok(42));
+        assert_eq!(content_length_line(b"042"), Ok(42));
+        assert_eq!(content_length_line(b"42, 42"), Ok(42));
+        assert_eq!(
+            content_length_line(b"42, 43"),
+            Err(ErrorKind::ConflictingContentLength)
+        );
+        for bad in [
+            &b""[..],
+            b"+1",
+            b"-1",
+            b"1 2",
+            b"0x10",
+            b"42,",
+            b"18446744073709551616",
+        ] {
+            assert_eq!(
+                content_length_line(bad),
+                Err(ErrorKind::InvalidContentLength)
+            );
+        }
+        assert_eq!(content_length_line(b"18446744073709551615"), Ok(u64::MAX));
+    }
+
+    #[test]
+    fn chunk_extension_grammar() {
+        for good in [
+            &b""[..],
+            b";a",
+            b";a=b",
+            b" ; a = b",
+            b";a=\"q \\\" d\";b",
+            b"\t;name=value;x",
+        ] {
+            assert!(chunk_extensions_are_valid(good), "{good:?}");
+        }
+        for bad in [
+            &b" "[..],
+            b";",
+            b";=b",
+            b";a=",
+            b";a=\"open",
+            b"a",
+            b";a b",
+            b";a=b ",
+        ] {
+            assert!(!chunk_extensions_are_valid(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn transfer_coding_table() {
+        let check = |lines: &[&[u8]]| {
+            let mut codings = TransferCodings::default();
+            for line in lines {
+                codings.add_line(line);
+            }
+            codings.check()
+        };
+        assert_eq!(check(&[b"chunked"]), Ok(()));
+        assert_eq!(check(&[b"CHUNKED"]), Ok(()));
+        assert_eq!(check(&[b", chunked,"]), Ok(()));
+        assert_eq!(
+            check(&[b"gzip, chunked"]),
+            Err(ErrorKind::UnsupportedTransferCoding)
+        );
+        assert_eq!(
+            check(&[b"chunked", b"identity"]),
+            Err(ErrorKind::UnsupportedTransferCoding)
+        );
+        for bad in [
+            &[&b"chunked, chunked"[..]][..],
+            &[b""],
+            &[b"chunked;a=b"],
+            &[b"chun ked"],
+        ] {
+            assert_eq!(
+                check(bad),
+                Err(ErrorKind::InvalidTransferEncoding),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn quoted_strings() {
+        assert!(is_quoted_string(b"\"\""));
+        assert!(is_quoted_string(b"\"a\\\"b\""));
+        assert!(!is_quoted_string(b"\"a"));
+        assert!(!is_quoted_string(b"\"a\"b\""));
+    }
+
+    #[test]
+    fn list_members_skip_empty_elements() {
+        let members: Vec<&[u8]> = list_members(b" , a ,, b\t, ").collect();
+        assert_eq!(members, [&b"a"[..], b"b"]);
+    }
+}

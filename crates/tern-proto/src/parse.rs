@@ -1,0 +1,537 @@
+//! The resumable request-head scanner.
+//!
+//! One left-to-right pass over the bytes with a small state machine that stops
+//! wherever the input ends and resumes there on the next call, so the total work
+//! is O(n) however the bytes are split, and the first error found is the same for
+//! every split: each check is decided by the bytes before it, and limits are
+//! checked at the byte that would exceed them.
+
+use alloc::vec::Vec;
+
+use crate::config::{Config, Leniency, LeniencyKind};
+use crate::error::ErrorKind;
+use crate::tables::{self, TARGET, TCHAR};
+
+/// Offsets of one field line, relative to the input the head was parsed from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct FieldSpan {
+    pub(crate) name_start: usize,
+    pub(crate) name_end: usize,
+    pub(crate) value_start: usize,
+    pub(crate) value_end: usize,
+}
+
+/// Where the field-lines scanner stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FieldState {
+    LineStart,
+    LineStartCr,
+    Name,
+    LeadingWhitespace,
+    Value,
+    ValueCr,
+}
+
+/// A resumable scanner for `*( field-line CRLF ) CRLF` (RFC 9112 §5), shared by
+/// the head and the trailer section.
+#[derive(Clone, Debug)]
+pub(crate) struct FieldScanner {
+    state: FieldState,
+    line_start: usize,
+    name_end: usize,
+    value_start: usize,
+}
+
+/// An error kind and the offset of the byte that caused it.
+pub(crate) type Failure = (ErrorKind, usize);
+
+impl FieldScanner {
+    pub(crate) const fn new() -> Self {
+        Self {
+            state: FieldState::LineStart,
+            line_start: 0,
+            name_end: 0,
+            value_start: 0,
+        }
+    }
+
+    /// Scans `input[*pos..end]`. Returns `Ok(true)` once the empty line that ends
+    /// the section has been read (`*pos` is then just past it), `Ok(false)` when
+    /// `end` was reached first.
+    pub(crate) fn scan(
+        &mut self,
+        input: &[u8],
+        pos: &mut usize,
+        end: usize,
+        config: &Config,
+        fields: &mut Vec<FieldSpan>,
+        leniencies: &mut Vec<Leniency>,
+    ) -> Result<bool, Failure> {
+        let window = &input[..end];
+        let mut p = *pos;
+        let result = loop {
+            let Some(&byte) = window.get(p) else {
+                break Ok(false);
+            };
+            match self.state {
+                FieldState::LineStart => match byte {
+                    b'\r' => {
+                        self.state = FieldState::LineStartCr;
+                        p += 1;
+                    }
+                    b'\n' if config.allow_bare_lf => {
+                        leniencies.push(Leniency {
+                            kind: LeniencyKind::BareLf,
+                            offset: p,
+                        });
+                        p += 1;
+                        break Ok(true);
+                    }
+                    b'\n' => break Err((ErrorKind::BareLf, p)),
+                    b' ' | b'\t' => {
+                        let Some(last) = fields.pop().filter(|_| config.allow_obs_fold) else {
+                            break Err((ErrorKind::ObsFold, p));
+                        };
+                        leniencies.push(Leniency {
+                            kind: LeniencyKind::ObsFold,
+                            offset: p,
+                        });
+                        self.line_start = last.name_start;
+                        self.name_end = last.name_end;
+                        self.value_start = last.value_start;
+                        self.state = FieldState::Value;
+                        p += 1;
+                    }
+                    _ => {
+                        if fields.len() >= config.max_fields {
+                            break Err((ErrorKind::TooManyHeaders, p));
+                        }
+                        self.line_start = p;
+                        self.state = FieldState::Name;
+                    }
+                },
+                FieldState::LineStartCr => {
+                    if byte == b'\n' {
+                        p += 1;
+                        self.state = FieldState::LineStart;
+                        break Ok(true);
+                    }
+                    break Err((ErrorKind::BareCr, p - 1));
+                }
+                FieldState::Name => {
+                    p = tables::skip_class(window, p, TCHAR);
+                    match window.get(p) {
+                        None => break Ok(false),
+                        Some(b':') if p > self.line_start => {
+                            self.name_end = p;
+                            self.state = FieldState::LeadingWhitespace;
+                            p += 1;
+                        }
+                        Some(_) => break Err((ErrorKind::InvalidHeaderName, p)),
+                    }
+                }
+                FieldState::LeadingWhitespace => {
+                    if byte == b' ' || byte == b'\t' {
+                        p += 1;
+                    } else {
+                        self.value_start = p;
+                        self.state = FieldState::Value;
+                    }
+                }
+                FieldState::Value => {
+                    p = tables::skip_field_value(window, p);
+                    match window.get(p) {
+                        None => break Ok(false),
+                        Some(b'\r') => {
+                            self.state = FieldState::ValueCr;
+                            p += 1;
+                        }
+                        Some(b'\n') if config.allow_bare_lf => {
+                            leniencies.push(Leniency {
+                                kind: LeniencyKind::BareLf,
+                                offset: p,
+                            });
+                            self.finish_line(input, p, fields);
+                            p += 1;
+                        }
+                        Some(b'\n') => break Err((ErrorKind::BareLf, p)),
+                        Some(0) if config.allow_nul_in_value => {
+                            leniencies.push(Leniency {
+                                kind: LeniencyKind::NulInValue,
+                                offset: p,
+                            });
+                            p += 1;
+                        }
+                        Some(_) => break Err((ErrorKind::InvalidHeaderValue, p)),
+                    }
+                }
+                FieldState::ValueCr => {
+                    if byte == b'\n' {
+                        self.finish_line(input, p - 1, fields);
+                        p += 1;
+                    } else if config.allow_bare_cr_in_value {
+                        leniencies.push(Leniency {
+                            kind: LeniencyKind::BareCrInValue,
+                            offset: p - 1,
+                        });
+                        self.state = FieldState::Value;
+                    } else {
+                        break Err((ErrorKind::BareCr, p - 1));
+                    }
+                }
+            }
+        };
+        *pos = p;
+        result
+    }
+
+    /// Records the field whose line ends at `line_end` (the CR, or a bare LF).
+    fn finish_line(&mut self, input: &[u8], line_end: usize, fields: &mut Vec<FieldSpan>) {
+        let mut value_end = line_end;
+        while value_end > self.value_start && matches!(input[value_end - 1], b' ' | b'\t') {
+            value_end -= 1;
+        }
+        fields.push(FieldSpan {
+            name_start: self.line_start,
+            name_end: self.name_end,
+            value_start: self.value_start,
+            value_end,
+        });
+        self.state = FieldState::LineStart;
+    }
+}
+
+/// Where the head scanner stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum HeadState {
+    SkipEmptyLines,
+    SkipEmptyLinesCr,
+    Method,
+    Target,
+    Version,
+    VersionCr,
+    Fields,
+}
+
+/// Offsets of the request line, relative to the input.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct RequestLine {
+    pub(crate) method_start: usize,
+    pub(crate) method_end: usize,
+    pub(crate) target_start: usize,
+    pub(crate) target_end: usize,
+    pub(crate) version_start: usize,
+}
+
+/// A resumable scanner for `*( CRLF ) request-line *( field-line CRLF ) CRLF`.
+#[derive(Clone, Debug)]
+pub(crate) struct HeadScanner {
+    state: HeadState,
+    pos: usize,
+    line: RequestLine,
+    fields: FieldScanner,
+}
+
+impl HeadScanner {
+    pub(crate) const fn new() -> Self {
+        Self {
+            state: HeadState::SkipEmptyLines,
+            pos: 0,
+            line: RequestLine {
+                method_start: 0,
+                method_end: 0,
+                target_start: 0,
+                target_end: 0,
+                version_start: 0,
+            },
+            fields: FieldScanner::new(),
+        }
+    }
+
+    /// Whether any byte of a request line has been seen (empty lines excluded).
+    pub(crate) fn started(&self) -> bool {
+        !matches!(
+            self.state,
+            HeadState::SkipEmptyLines | HeadState::SkipEmptyLinesCr
+        )
+    }
+
+    /// Scans `input`, which must start where it started on the previous call and
+    /// extend what was passed then. Returns the offset just past the head once
+    /// complete, or `None` when more bytes are needed.
+    pub(crate) fn scan(
+        &mut self,
+        input: &[u8],
+        config: &Config,
+        fields: &mut Vec<FieldSpan>,
+        leniencies: &mut Vec<Leniency>,
+    ) -> Result<Option<(RequestLine, usize)>, Failure> {
+        let mut p = self.pos;
+        let result = self.scan_from(&mut p, input, config, fields, leniencies);
+        self.pos = p;
+        result
+    }
+
+    fn scan_from(
+        &mut self,
+        p: &mut usize,
+        input: &[u8],
+        config: &Config,
+        fields: &mut Vec<FieldSpan>,
+        leniencies: &mut Vec<Leniency>,
+    ) -> Result<Option<(RequestLine, usize)>, Failure> {
+        loop {
+            let head_limit = match self.state {
+                HeadState::SkipEmptyLines | HeadState::SkipEmptyLinesCr => config.max_head_len,
+                _ => self.line.method_start.saturating_add(config.max_head_len),
+            };
+            let end = input.len().min(head_limit);
+            if *p >= end {
+                if end < input.len() {
+                    return Err((ErrorKind::HeadTooLarge, *p));
+                }
+                return Ok(None);
+            }
+            let window = &input[..end];
+            let byte = window[*p];
+            match self.state {
+                HeadState::SkipEmptyLines => match byte {
+                    b'\r' => {
+                        self.state = HeadState::SkipEmptyLinesCr;
+                        *p += 1;
+                    }
+                    b'\n' if config.allow_bare_lf => {
+                        leniencies.push(Leniency {
+                            kind: LeniencyKind::BareLf,
+                            offset: *p,
+                        });
+                        *p += 1;
+                    }
+                    b'\n' => return Err((ErrorKind::BareLf, *p)),
+                    _ => {
+                        self.line.method_start = *p;
+                        self.state = HeadState::Method;
+                    }
+                },
+                HeadState::SkipEmptyLinesCr => {
+                    if byte != b'\n' {
+                        return Err((ErrorKind::BareCr, *p - 1));
+                    }
+                    self.state = HeadState::SkipEmptyLines;
+                    *p += 1;
+                }
+                HeadState::Method => {
+                    *p = tables::skip_class(window, *p, TCHAR);
+                    match window.get(*p) {
+                        None => {}
+                        Some(b' ') if *p > self.line.method_start => {
+                            self.line.method_end = *p;
+                            *p += 1;
+                            self.line.target_start = *p;
+                            self.state = HeadState::Target;
+                        }
+                        Some(b' ' | b'\t' | b'\r' | b'\n') => {
+                            return Err((ErrorKind::InvalidRequestLine, *p));
+                        }
+                        Some(_) => return Err((ErrorKind::InvalidMethod, *p)),
+                    }
+                }
+                HeadState::Target => {
+                    let target_limit = self.line.target_start.saturating_add(config.max_target_len);
+                    *p = tables::skip_class(&window[..end.min(target_limit)], *p, TARGET);
+                    match window.get(*p) {
+                        None => {}
+                        Some(&b) if *p == target_limit && tables::is(b, TARGET) => {
+                            return Err((ErrorKind::TargetTooLong, *p));
+                        }
+                        Some(b' ') if *p > self.line.target_start => {
+                            self.line.target_end = *p;
+                            if !target_is_valid(input, &self.line) {
+                                return Err((ErrorKind::InvalidTarget, self.line.target_start));
+                            }
+                            *p += 1;
+                            self.line.version_start = *p;
+                            self.state = HeadState::Version;
+                        }
+                        Some(b' ' | b'\t' | b'\r' | b'\n') => {
+                            return Err((ErrorKind::InvalidRequestLine, *p));
+                        }
+                        Some(_) => return Err((ErrorKind::InvalidTarget, *p)),
+                    }
+                }
+                HeadState::Version => {
+                    let index = *p - self.line.version_start;
+                    if index == 8 {
+                        match byte {
+                            b'\r' => {
+                                self.state = HeadState::VersionCr;
+                                *p += 1;
+                            }
+                            b'\n' if config.allow_bare_lf => {
+                                leniencies.push(Leniency {
+                                    kind: LeniencyKind::BareLf,
+                                    offset: *p,
+                                });
+                                *p += 1;
+                                self.end_request_line(input)?;
+                            }
+                            b'\n' => return Err((ErrorKind::BareLf, *p)),
+                            b' ' | b'\t' => return Err((ErrorKind::InvalidRequestLine, *p)),
+                            _ => return Err((ErrorKind::InvalidVersion, *p)),
+                        }
+                    } else {
+                        let expected = match index {
+                            5 | 7 => byte.is_ascii_digit(),
+                            6 => byte == b'.',
+                            _ => byte == b"HTTP/"[index],
+                        };
+                        if !expected {
+                            let kind = match byte {
+                                b' ' | b'\t' => ErrorKind::InvalidRequestLine,
+                                b'\r' | b'\n' if index == 0 => ErrorKind::InvalidRequestLine,
+                                _ => ErrorKind::InvalidVersion,
+                            };
+                            return Err((kind, *p));
+                        }
+                        *p += 1;
+                    }
+                }
+                HeadState::VersionCr => {
+                    if byte != b'\n' {
+                        return Err((ErrorKind::BareCr, *p - 1));
+                    }
+                    *p += 1;
+                    self.end_request_line(input)?;
+                }
+                HeadState::Fields => {
+                    if self
+                        .fields
+                        .scan(input, p, end, config, fields, leniencies)?
+                    {
+                        return Ok(Some((self.line, *p)));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Checks the version's major number once the request line is complete.
+    fn end_request_line(&mut self, input: &[u8]) -> Result<(), Failure> {
+        if input[self.line.version_start + 5] != b'1' {
+            return Err((ErrorKind::UnsupportedVersion, self.line.version_start + 5));
+        }
+        self.state = HeadState::Fields;
+        self.fields = FieldScanner::new();
+        Ok(())
+    }
+}
+
+/// Whether the request-target has a form its method allows (RFC 9112 §3.2) and
+/// every `%` starts a `pct-encoded` triplet. Its bytes are already known to be
+/// `TARGET` bytes.
+fn target_is_valid(input: &[u8], line: &RequestLine) -> bool {
+    let method = &input[line.method_start..line.method_end];
+    let target = &input[line.target_start..line.target_end];
+    if !pct_encoding_is_valid(target) {
+        return false;
+    }
+    if method == b"CONNECT" {
+        // authority-form = uri-host ":" port, only and always for CONNECT (§3.2.3).
+        authority_form_is_valid(target)
+    } else if target[0] == b'/' {
+        true
+    } else if target == b"*" {
+        // asterisk-form, only for a server-wide OPTIONS (§3.2.4).
+        method == b"OPTIONS"
+    } else {
+        absolute_form_is_valid(target)
+    }
+}
+/// `absolute-URI`'s scheme followed by ":" (RFC 3986 §3.1); the rest was
+/// checked byte by byte.
+fn absolute_form_is_valid(target: &[u8]) -> bool {
+    let Some(colon) = memchr::memchr(b':', target) else {
+        return false;
+    };
+    let scheme = &target[..colon];
+    scheme.first().is_some_and(u8::is_ascii_alphabetic)
+        && scheme
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+}
+
+/// `uri-host ":" port` with both parts non-empty.
+fn authority_form_is_valid(target: &[u8]) -> bool {
+    match target.iter().rposition(|&b| b == b':') {
+        Some(colon) if colon > 0 && colon + 1 < target.len() => host_is_valid(target),
+        _ => false,
+    }
+}
+
+/// `uri-host [ ":" port ]` (RFC 9112 §3.2, RFC 3986 §3.2.2, §3.2.3); empty is valid.
+pub(crate) fn host_is_valid(value: &[u8]) -> bool {
+    let (host, rest) = if value.first() == Some(&b'[') {
+        let Some(close) = memchr::memchr(b']', value) else {
+            return false;
+        };
+        if !ip_literal_is_valid(&value[1..close]) {
+            return false;
+        }
+        (&[][..], &value[close + 1..])
+    } else {
+        match memchr::memchr(b':', value) {
+            Some(colon) => (&value[..colon], &value[colon..]),
+            None => (value, &[][..]),
+        }
+    };
+    let port_ok = match rest.split_first() {
+        None => true,
+        Some((b':', port)) => port.iter().all(u8::is_ascii_digit),
+        Some(_) => false,
+    };
+    port_ok
+        && pct_encoding_is_valid(host)
+        && host
+            .iter()
+            .all(|&b| b == b'%' || tables::is(b, tables::REG_NAME))
+}
+
+/// `IPv6address / IPvFuture` between the brackets, checked by alphabet: an IPv6
+/// address is hex digits, colons and dots; `IPvFuture = "v" 1*HEXDIG "."
+/// 1*( unreserved / sub-delims / ":" )`.
+fn ip_literal_is_valid(inner: &[u8]) -> bool {
+    if let Some(rest) = inner
+        .strip_prefix(b"v")
+        .or_else(|| inner.strip_prefix(b"V"))
+    {
+        let Some(dot) = memchr::memchr(b'.', rest) else {
+            return false;
+        };
+        let (version, tail) = (&rest[..dot], &rest[dot + 1..]);
+        return !version.is_empty()
+            && version.iter().all(u8::is_ascii_hexdigit)
+            && !tail.is_empty()
+            && tail
+                .iter()
+                .all(|&b| b == b':' || tables::is(b, tables::REG_NAME));
+    }
+    inner.len() >= 2
+        && inner.contains(&b':')
+        && inner
+            .iter()
+            .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+}
+
+/// Whether every `%` in `bytes` is followed by two HEXDIG (RFC 3986 §2.1).
+pub(crate) fn pct_encoding_is_valid(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    while let Some(i) = memchr::memchr(b'%', rest) {
+        match rest.get(i + 1..i + 3) {
+            Some(&[a, b]) if a.is_ascii_hexdigit() && b.is_ascii_hexdigit() => {
+                rest = &rest[i + 3..];
+            }
+            _ => return false,
+        }
+    }
+    true
+}

@@ -1,0 +1,221 @@
+//! Zero-copy views of a parsed request head and of a trailer section.
+
+use crate::config::Leniency;
+use crate::framing::Framing;
+use crate::parse::{FieldSpan, RequestLine};
+use crate::version::Version;
+
+/// A request method (RFC 9110 §9). The common ones are recognised; any other
+/// token is an [`Method::Extension`] (methods are case-sensitive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `HEAD`
+    Head,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `DELETE`
+    Delete,
+    /// `CONNECT`
+    Connect,
+    /// `OPTIONS`
+    Options,
+    /// `TRACE`
+    Trace,
+    /// `PATCH` (RFC 5789)
+    Patch,
+    /// Any other token; see [`Request::method_bytes`].
+    Extension,
+}
+
+impl Method {
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Self {
+        match bytes {
+            b"GET" => Self::Get,
+            b"HEAD" => Self::Head,
+            b"POST" => Self::Post,
+            b"PUT" => Self::Put,
+            b"DELETE" => Self::Delete,
+            b"CONNECT" => Self::Connect,
+            b"OPTIONS" => Self::Options,
+            b"TRACE" => Self::Trace,
+            b"PATCH" => Self::Patch,
+            _ => Self::Extension,
+        }
+    }
+}
+
+/// One field line: name as received, value without leading and trailing
+/// whitespace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Field<'a> {
+    /// The field name, case as received.
+    pub name: &'a [u8],
+    /// The field value, trimmed of SP and HTAB at both ends.
+    pub value: &'a [u8],
+}
+
+/// The field lines of a head or trailer section, in order, duplicates kept.
+#[derive(Clone, Debug)]
+pub struct Fields<'a> {
+    input: &'a [u8],
+    spans: core::slice::Iter<'a, FieldSpan>,
+}
+
+impl<'a> Fields<'a> {
+    pub(crate) fn new(input: &'a [u8], spans: &'a [FieldSpan]) -> Self {
+        Self {
+            input,
+            spans: spans.iter(),
+        }
+    }
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = Field<'a>;
+
+    fn next(&mut self) -> Option<Field<'a>> {
+        let span = self.spans.next()?;
+        Some(Field {
+            name: &self.input[span.name_start..span.name_end],
+            value: &self.input[span.value_start..span.value_end],
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.spans.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Fields<'_> {}
+
+/// A parsed request head: a view into the caller's buffer plus the parser's
+/// decision on framing and persistence.
+#[derive(Clone, Copy, Debug)]
+pub struct Request<'a> {
+    pub(crate) input: &'a [u8],
+    pub(crate) line: RequestLine,
+    pub(crate) fields: &'a [FieldSpan],
+    pub(crate) leniencies: &'a [Leniency],
+    pub(crate) method: Method,
+    pub(crate) version: Version,
+    pub(crate) framing: Framing,
+    pub(crate) keep_alive: bool,
+    pub(crate) expects_continue: bool,
+    pub(crate) upgrade: bool,
+    pub(crate) head_len: usize,
+}
+
+impl<'a> Request<'a> {
+    /// The method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The method exactly as received.
+    pub fn method_bytes(&self) -> &'a [u8] {
+        &self.input[self.line.method_start..self.line.method_end]
+    }
+
+    /// The request-target exactly as received.
+    pub fn target(&self) -> &'a [u8] {
+        &self.input[self.line.target_start..self.line.target_end]
+    }
+
+    /// The protocol version (`HTTP/1.2`…`HTTP/1.9` count as HTTP/1.1, RFC 9110 §6.2).
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// The version exactly as received, e.g. `HTTP/1.1`.
+    pub fn version_bytes(&self) -> &'a [u8] {
+        &self.input[self.line.version_start..self.line.version_start + 8]
+    }
+
+    /// The field lines, in order.
+    pub fn headers(&self) -> Fields<'a> {
+        Fields::new(self.input, self.fields)
+    }
+
+    /// The value of the first field named `name` (ASCII case-insensitive).
+    pub fn header(&self, name: &[u8]) -> Option<&'a [u8]> {
+        self.headers()
+            .find(|field| field.name.eq_ignore_ascii_case(name))
+            .map(|field| field.value)
+    }
+
+    /// How the body is delimited.
+    pub fn framing(&self) -> Framing {
+        self.framing
+    }
+
+    /// Whether the client wants the connection to persist after this exchange.
+    pub fn keep_alive(&self) -> bool {
+        self.keep_alive
+    }
+
+    /// Whether the client sent `Expect: 100-continue` (HTTP/1.1 only).
+    pub fn expects_continue(&self) -> bool {
+        self.expects_continue
+    }
+
+    /// Whether the client asked for a protocol upgrade (an `Upgrade` field and
+    /// `Connection: upgrade`). The parser only reports it.
+    pub fn upgrade(&self) -> bool {
+        self.upgrade
+    }
+
+    /// The length of the head in the input, leading empty lines included.
+    pub fn head_len(&self) -> usize {
+        self.head_len
+    }
+
+    /// The leniencies that fired while parsing this head (always empty with
+    /// the default configuration). Offsets are relative to the same input as
+    /// the spans.
+    pub fn leniencies(&self) -> &'a [Leniency] {
+        self.leniencies
+    }
+
+    /// The head as an `http::Request<()>`.
+    #[cfg(feature = "http")]
+    pub fn to_http(&self) -> Result<http::Request<()>, http::Error> {
+        let mut builder = http::Request::builder()
+            .method(http::Method::from_bytes(self.method_bytes())?)
+            .uri(http::Uri::try_from(self.target())?)
+            .version(match self.version {
+                Version::Http10 => http::Version::HTTP_10,
+                Version::Http11 => http::Version::HTTP_11,
+            });
+        for field in self.headers() {
+            builder = builder.header(
+                http::HeaderName::from_bytes(field.name)?,
+                http::HeaderValue::from_bytes(field.value)?,
+            );
+        }
+        builder.body(())
+    }
+}
+
+/// The trailer section of a chunked body; empty for other bodies.
+#[derive(Clone, Copy, Debug)]
+pub struct Trailers<'a> {
+    pub(crate) input: &'a [u8],
+    pub(crate) fields: &'a [FieldSpan],
+}
+
+impl<'a> Trailers<'a> {
+    /// The trailer field lines, in order.
+    pub fn fields(&self) -> Fields<'a> {
+        Fields::new(self.input, self.fields)
+    }
+
+    /// Whether there are no trailer fields.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+}

@@ -1,0 +1,172 @@
+//! Byte-class tables for the HTTP grammar, one bit per class in a 256-entry table.
+//!
+//! The parser and the composer's validation share these tables, so a byte the
+//! parser refuses can never be written by the composer.
+
+/// `tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
+///  "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA` (RFC 9110 §5.6.2).
+pub(crate) const TCHAR: u8 = 1 << 0;
+/// Bytes of a field value: `field-vchar = VCHAR / obs-text`, plus SP and HTAB
+/// between them (RFC 9110 §5.5).
+pub(crate) const FIELD_VALUE: u8 = 1 << 1;
+/// Bytes of a request-target outside `pct-encoded`: `unreserved / sub-delims /
+/// ":" / "@" / "/" / "?" / "%"` (RFC 3986 §3.3, §3.4 via RFC 9112 §3.2).
+pub(crate) const TARGET: u8 = 1 << 2;
+/// `HEXDIG` (RFC 5234 appendix B.1).
+pub(crate) const HEXDIG: u8 = 1 << 3;
+/// `reg-name` bytes outside `pct-encoded`: `unreserved / sub-delims` (RFC 3986 §3.2.2).
+pub(crate) const REG_NAME: u8 = 1 << 4;
+/// `qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text` (RFC 9110 §5.6.4).
+pub(crate) const QDTEXT: u8 = 1 << 5;
+
+const fn build() -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut byte = 0usize;
+    while byte < 256 {
+        let b = byte as u8;
+        let alpha = b.is_ascii_alphabetic();
+        let digit = b.is_ascii_digit();
+        let unreserved = alpha || digit || matches!(b, b'-' | b'.' | b'_' | b'~');
+        let sub_delim = matches!(
+            b,
+            b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+        );
+        let mut class = 0;
+        if alpha
+            || digit
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            )
+        {
+            class |= TCHAR;
+        }
+        if (b >= 0x20 && b != 0x7f) || b == b'\t' {
+            class |= FIELD_VALUE;
+        }
+        if unreserved || sub_delim || matches!(b, b':' | b'@' | b'/' | b'?' | b'%') {
+            class |= TARGET;
+        }
+        if b.is_ascii_hexdigit() {
+            class |= HEXDIG;
+        }
+        if unreserved || sub_delim {
+            class |= REG_NAME;
+        }
+        if b == b'\t' || b == b' ' || b == 0x21 || (b >= 0x23 && b != b'\\' && b != 0x7f) {
+            class |= QDTEXT;
+        }
+        table[byte] = class;
+        byte += 1;
+    }
+    table
+}
+
+static CLASSES: [u8; 256] = build();
+
+/// Whether `byte` belongs to `class` (one of the constants above).
+#[inline(always)]
+pub(crate) fn is(byte: u8, class: u8) -> bool {
+    CLASSES[byte as usize] & class != 0
+}
+
+/// Whether `bytes` is a non-empty `token` (RFC 9110 §5.6.2).
+pub(crate) fn is_token(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && bytes.iter().all(|&b| is(b, TCHAR))
+}
+
+/// The index of the first byte in `bytes[from..]` outside `FIELD_VALUE`, or
+/// `bytes.len()`. Eight bytes at a time: a word is clean when none of its bytes
+/// is below 0x20 or equal to 0x7F; HTAB (the one allowed control) falls back to
+/// the byte loop.
+#[inline]
+pub(crate) fn skip_field_value(bytes: &[u8], mut from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = bytes.get(from..from + 8) {
+        let word = u64::from_le_bytes([
+            chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+        ]);
+        // A byte below 0x20 sets its high bit in `word - 0x20..` unless the byte
+        // itself had it set; DEL becomes zero after xor with 0x7F.
+        let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+        let del = word ^ (ONES * 0x7f);
+        let is_del = del.wrapping_sub(ONES) & !del & HIGHS;
+        if below_space | is_del != 0 {
+            break;
+        }
+        from += 8;
+    }
+    while let Some(&b) = bytes.get(from) {
+        if !is(b, FIELD_VALUE) {
+            return from;
+        }
+        from += 1;
+    }
+    from
+}
+
+/// The index of the first byte in `bytes[from..]` outside `class`, or `bytes.len()`.
+#[inline]
+pub(crate) fn skip_class(bytes: &[u8], mut from: usize, class: u8) -> usize {
+    while let Some(&b) = bytes.get(from) {
+        if !is(b, class) {
+            return from;
+        }
+        from += 1;
+    }
+    from
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tchar_matches_the_abnf() {
+        let specials = b"!#$%&'*+-.^_`|~";
+        for b in 0..=255u8 {
+            let expected = b.is_ascii_alphanumeric() || specials.contains(&b);
+            assert_eq!(is(b, TCHAR), expected, "byte {b:#04x}");
+        }
+    }
+
+    #[test]
+    fn field_value_excludes_controls_but_htab() {
+        for b in 0..=255u8 {
+            let expected = b == b'\t' || (0x20..=0x7e).contains(&b) || b >= 0x80;
+            assert_eq!(is(b, FIELD_VALUE), expected, "byte {b:#04x}");
+        }
+    }
+
+    #[test]
+    fn word_skip_agrees_with_byte_loop() {
+        for bad in [0u8, 1, 0x0a, 0x0d, 0x1f, 0x7f] {
+            for pos in 0..20 {
+                let mut bytes = [b'a'; 24];
+                bytes[3] = 0x80;
+                bytes[5] = 0xff;
+                bytes[7] = b'\t';
+                if pos != 7 {
+                    bytes[pos] = bad;
+                }
+                let expected = skip_class(&bytes, 0, FIELD_VALUE);
+                assert_eq!(skip_field_value(&bytes, 0), expected);
+            }
+        }
+        assert_eq!(skip_field_value(&[b'x'; 30], 0), 30);
+    }
+}
