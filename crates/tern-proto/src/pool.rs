@@ -171,7 +171,12 @@ pub struct SweepReport {
     pub freed: usize,
 }
 
-/// The state of the shared lists and the sweeper's counters.
+/// The state of the shared lists and what passed through them, from all threads
+/// (including threads whose [`LocalPool`] is gone).
+///
+/// Every buffer the pool allocated (the sum of [`LocalPoolStats::system_allocs`])
+/// is in use, detached, on a private or shared list, or was freed and counted here
+/// in `freed_full` or `swept`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SharedPoolStats {
@@ -179,6 +184,14 @@ pub struct SharedPoolStats {
     pub retained_new: usize,
     /// Free buffers on the old list now.
     pub retained_old: usize,
+    /// Takes served from the new list.
+    pub new_hits: u64,
+    /// Takes served from the old list.
+    pub old_hits: u64,
+    /// Buffers given to the new list.
+    pub returned_new: u64,
+    /// Buffers freed because the shared lists were full when they were given.
+    pub freed_full: u64,
     /// Sweeps done so far.
     pub sweeps: u64,
     /// Buffers freed by sweeps so far.
@@ -202,7 +215,8 @@ pub struct LocalPoolStats {
     pub returned_private: u64,
     /// Buffers given back onto the shared new list (private list full, or flushed).
     pub returned_new: u64,
-    /// Buffers freed because the private and shared lists were full.
+    /// Buffers this thread gave that were freed because its private list and the
+    /// shared lists were full (also counted in [`SharedPoolStats::freed_full`]).
     pub freed_full: u64,
     /// Buffers freed because they were not of the configured size.
     pub freed_wrong_size: u64,
@@ -221,7 +235,7 @@ pub struct BufferPool {
 struct Shared {
     config: PoolConfig,
     new: Mutex<NewList>,
-    old: Mutex<Vec<Box<[u8]>>>,
+    old: Mutex<OldList>,
     /// Upper bound on `old.len()`, readable without the old lock so that a give
     /// (which holds only the new lock) can enforce the shared capacity.
     ///
@@ -235,11 +249,20 @@ struct Shared {
     sweep_spare: Mutex<Vec<Box<[u8]>>>,
 }
 
+/// The new list and the counters of what happens under its lock (counted there
+/// so that statistics cost no extra synchronisation).
 struct NewList {
     buffers: Vec<Box<[u8]>>,
-    // Sweep counters, kept here because the sweeper holds this lock anyway.
+    hits: u64,
+    returned: u64,
+    freed_full: u64,
     sweeps: u64,
     swept: u64,
+}
+
+struct OldList {
+    buffers: Vec<Box<[u8]>>,
+    hits: u64,
 }
 
 impl BufferPool {
@@ -253,10 +276,16 @@ impl BufferPool {
                 config,
                 new: Mutex::new(NewList {
                     buffers: Vec::with_capacity(capacity),
+                    hits: 0,
+                    returned: 0,
+                    freed_full: 0,
                     sweeps: 0,
                     swept: 0,
                 }),
-                old: Mutex::new(Vec::with_capacity(capacity)),
+                old: Mutex::new(OldList {
+                    buffers: Vec::with_capacity(capacity),
+                    hits: 0,
+                }),
                 old_len: AtomicUsize::new(0),
                 sweep_spare: Mutex::new(Vec::with_capacity(capacity)),
             }),
@@ -300,11 +329,11 @@ impl BufferPool {
             let mut new = lock(&shared.new);
             let mut old = lock(&shared.old);
             let aged = mem::replace(&mut new.buffers, next_new);
-            let doomed = mem::replace(&mut *old, aged);
-            shared.old_len.store(old.len(), Ordering::Relaxed);
+            let doomed = mem::replace(&mut old.buffers, aged);
+            shared.old_len.store(old.buffers.len(), Ordering::Relaxed);
             new.sweeps += 1;
             new.swept += doomed.len() as u64;
-            (doomed, old.len())
+            (doomed, old.buffers.len())
         };
         let freed = doomed.len();
         // The actual frees, with no lock held.
@@ -317,28 +346,38 @@ impl BufferPool {
     /// list briefly; meant for monitoring and benchmarks, not the hot path.
     #[must_use]
     pub fn stats(&self) -> SharedPoolStats {
-        let (retained_new, sweeps, swept) = {
+        let mut stats = {
             let new = lock(&self.shared.new);
-            (new.buffers.len(), new.sweeps, new.swept)
+            SharedPoolStats {
+                retained_new: new.buffers.len(),
+                new_hits: new.hits,
+                returned_new: new.returned,
+                freed_full: new.freed_full,
+                sweeps: new.sweeps,
+                swept: new.swept,
+                ..SharedPoolStats::default()
+            }
         };
-        let retained_old = lock(&self.shared.old).len();
-        SharedPoolStats {
-            retained_new,
-            retained_old,
-            sweeps,
-            swept,
-        }
+        let old = lock(&self.shared.old);
+        stats.retained_old = old.buffers.len();
+        stats.old_hits = old.hits;
+        stats
     }
 
     /// Takes a buffer from the new list, else the old list. Returns it with the
     /// list it came from.
     fn take_shared(&self) -> Option<(Box<[u8]>, SharedList)> {
         let shared = &*self.shared;
-        if let Some(buffer) = lock(&shared.new).buffers.pop() {
-            return Some((buffer, SharedList::New));
+        {
+            let mut new = lock(&shared.new);
+            if let Some(buffer) = new.buffers.pop() {
+                new.hits += 1;
+                return Some((buffer, SharedList::New));
+            }
         }
         let mut old = lock(&shared.old);
-        let buffer = old.pop()?;
+        let buffer = old.buffers.pop()?;
+        old.hits += 1;
         shared.old_len.fetch_sub(1, Ordering::Relaxed);
         Some((buffer, SharedList::Old))
     }
@@ -351,8 +390,10 @@ impl BufferPool {
         let retained = new.buffers.len() + shared.old_len.load(Ordering::Relaxed);
         if retained < shared.config.shared_capacity {
             new.buffers.push(buffer);
+            new.returned += 1;
             Ok(())
         } else {
+            new.freed_full += 1;
             Err(buffer)
         }
     }
