@@ -44,7 +44,8 @@ pub struct Message {
 pub struct Transcript {
     /// Every complete request, in order.
     pub messages: Vec<Message>,
-    /// The error that stopped parsing, if any.
+    /// The error that stopped parsing, if any, with its offset counted from
+    /// the start of the transcript.
     pub error: Option<Error>,
     /// Whether the input ended inside a message (never with an error).
     pub incomplete: bool,
@@ -77,7 +78,8 @@ pub fn run(config: &Config, input: &[u8], cuts: &[usize]) -> Transcript {
             let step = match conn.poll_event(&input[consumed..available]) {
                 Ok(step) => step,
                 Err(error) => {
-                    transcript.error = Some(error);
+                    // Offsets count from the start of the whole transcript.
+                    transcript.error = Some(Error::new(error.kind(), consumed + error.offset()));
                     return transcript;
                 }
             };

@@ -1,0 +1,330 @@
+//! Scenario tests of the connection: limits with small configurations,
+//! leniencies, end of file, the response side of the state machine.
+
+use tern_proto::transcript;
+use tern_proto::{
+    Config, Connection, ErrorKind, Event, Framing, LeniencyKind, Method, Outcome, State, Version,
+};
+
+fn error_of(config: &Config, input: &[u8]) -> Option<ErrorKind> {
+    let whole = transcript::run(config, input, &[]);
+    let bytewise = transcript::run(config, input, &(1..input.len()).collect::<Vec<_>>());
+    assert_eq!(whole, bytewise, "split changed the result");
+    whole.error.map(|e| e.kind())
+}
+
+fn request_with_target(len: usize) -> Vec<u8> {
+    let mut input = b"GET /".to_vec();
+    input.resize(4 + len, b'a');
+    input.extend_from_slice(b" HTTP/1.1\r\nHost: h\r\n\r\n");
+    input
+}
+
+#[test]
+fn target_limit_is_exact() {
+    let mut config = Config::default();
+    config.max_target_len(16);
+    assert_eq!(error_of(&config, &request_with_target(16)), None);
+    assert_eq!(
+        error_of(&config, &request_with_target(17)),
+        Some(ErrorKind::TargetTooLong)
+    );
+    assert_eq!(ErrorKind::TargetTooLong.status_hint(), 414);
+    // The default: 8 KiB.
+    let config = Config::default();
+    assert_eq!(error_of(&config, &request_with_target(8192)), None);
+    assert_eq!(
+        error_of(&config, &request_with_target(8193)),
+        Some(ErrorKind::TargetTooLong)
+    );
+}
+
+#[test]
+fn head_limit_is_exact() {
+    let head = b"GET / HTTP/1.1\r\nHost: h\r\nX: 1234\r\n\r\n";
+    let mut config = Config::default();
+    config.max_head_len(head.len());
+    assert_eq!(error_of(&config, head), None);
+    config.max_head_len(head.len() - 1);
+    assert_eq!(error_of(&config, head), Some(ErrorKind::HeadTooLarge));
+    // An incomplete head at the limit waits; one byte more fails.
+    let partial = &head[..head.len() - 1];
+    let t = transcript::run(&config, partial, &[]);
+    assert!(t.incomplete && t.error.is_none());
+    // Leading empty lines are bounded by the same limit.
+    let mut config = Config::default();
+    config.max_head_len(64);
+    assert_eq!(
+        error_of(&config, &b"\r\n".repeat(40)),
+        Some(ErrorKind::HeadTooLarge)
+    );
+    assert_eq!(error_of(&config, &b"\r\n".repeat(32)), None);
+}
+
+#[test]
+fn field_count_limit_is_exact() {
+    let build = |n: usize| {
+        let mut input = b"GET / HTTP/1.1\r\nHost: h\r\n".to_vec();
+        for i in 1..n {
+            input.extend_from_slice(format!("X-{i}: v\r\n").as_bytes());
+        }
+        input.extend_from_slice(b"\r\n");
+        input
+    };
+    let config = Config::default();
+    assert_eq!(error_of(&config, &build(100)), None);
+    assert_eq!(
+        error_of(&config, &build(101)),
+        Some(ErrorKind::TooManyHeaders)
+    );
+    assert_eq!(ErrorKind::TooManyHeaders.status_hint(), 431);
+}
+
+#[test]
+fn chunk_and_trailer_limits() {
+    let mut config = Config::default();
+    config.max_chunk_ext_len(8).max_trailer_len(16);
+    let head = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let with = |rest: &str| format!("{head}{rest}").into_bytes();
+    assert_eq!(error_of(&config, &with("1;abcdef\r\nx\r\n0\r\n\r\n")), None);
+    assert_eq!(
+        error_of(&config, &with("1;abcdefg\r\nx\r\n0\r\n\r\n")),
+        Some(ErrorKind::ChunkExtensionTooLong)
+    );
+    assert_eq!(error_of(&config, &with("0\r\nA: 123456789\r\n\r\n")), None);
+    assert_eq!(
+        error_of(&config, &with("0\r\nA: 1234567890\r\n\r\n")),
+        Some(ErrorKind::TrailersTooLarge)
+    );
+}
+
+#[test]
+fn body_limit_applies_to_declared_and_decoded_lengths() {
+    let mut config = Config::default();
+    config.max_body_len(Some(4));
+    let cl = |n: usize| {
+        format!(
+            "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: {n}\r\n\r\n{}",
+            "x".repeat(n)
+        )
+    };
+    assert_eq!(error_of(&config, cl(4).as_bytes()), None);
+    assert_eq!(
+        error_of(&config, cl(5).as_bytes()),
+        Some(ErrorKind::BodyTooLarge)
+    );
+    let chunked = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n\
+                   2\r\nab\r\n3\r\ncde\r\n0\r\n\r\n";
+    assert_eq!(
+        error_of(&config, chunked.as_bytes()),
+        Some(ErrorKind::BodyTooLarge)
+    );
+    assert_eq!(ErrorKind::BodyTooLarge.status_hint(), 413);
+}
+
+#[test]
+fn leniencies_are_off_by_default_and_recorded_when_on() {
+    let input = b"GET / HTTP/1.1\nHost: h\nX: a\n b\r\nY: c\rd\r\nZ: \0\r\n\r\n";
+    assert_eq!(error_of(&Config::default(), input), Some(ErrorKind::BareLf));
+    let mut config = Config::default();
+    config
+        .allow_bare_lf(true)
+        .allow_obs_fold(true)
+        .allow_bare_cr_in_value(true)
+        .allow_nul_in_value(true);
+    let mut conn = Connection::new(config);
+    let step = conn.poll_event(input).unwrap();
+    let Outcome::Event(Event::Request(request)) = step.outcome else {
+        panic!("expected a request");
+    };
+    let kinds: Vec<LeniencyKind> = request.leniencies().iter().map(|l| l.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            LeniencyKind::BareLf,
+            LeniencyKind::BareLf,
+            LeniencyKind::BareLf,
+            LeniencyKind::ObsFold,
+            LeniencyKind::BareCrInValue,
+            LeniencyKind::NulInValue,
+        ]
+    );
+    let x = request.header(b"x").unwrap();
+    assert_eq!(x, b"a\n b");
+    for leniency in request.leniencies() {
+        let byte = input[leniency.offset];
+        match leniency.kind {
+            LeniencyKind::BareLf => assert_eq!(byte, b'\n'),
+            LeniencyKind::ObsFold => assert_eq!(byte, b' '),
+            LeniencyKind::BareCrInValue => assert_eq!(byte, b'\r'),
+            LeniencyKind::NulInValue => assert_eq!(byte, 0),
+            _ => unreachable!(),
+        }
+    }
+}
+
+#[test]
+fn a_whole_cycle_with_pipelining() {
+    let input = b"GET /a HTTP/1.1\r\nHost: h\r\n\r\nHEAD /b HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
+    let mut conn = Connection::new(Config::default());
+    let mut buf: &[u8] = input;
+
+    let step = conn.poll_event(buf).unwrap();
+    let Outcome::Event(Event::Request(request)) = step.outcome else {
+        panic!()
+    };
+    assert_eq!(
+        (request.method(), request.target()),
+        (Method::Get, &b"/a"[..])
+    );
+    assert_eq!(request.version(), Version::Http11);
+    assert!(request.keep_alive());
+    buf = &buf[step.consumed..];
+    let step = conn.poll_event(buf).unwrap();
+    assert!(matches!(
+        step.outcome,
+        Outcome::Event(Event::EndOfMessage(_))
+    ));
+    assert_eq!(conn.state(), State::SendResponse);
+    // Pipelined bytes wait until the response is done.
+    let step = conn.poll_event(buf).unwrap();
+    assert!(matches!(step.outcome, Outcome::Paused) && step.consumed == 0);
+    conn.finish_response(true).unwrap();
+    assert_eq!(conn.state(), State::Done);
+    assert!(matches!(
+        conn.poll_event(buf).unwrap().outcome,
+        Outcome::Paused
+    ));
+    conn.start_next_cycle().unwrap();
+
+    let step = conn.poll_event(buf).unwrap();
+    let Outcome::Event(Event::Request(request)) = step.outcome else {
+        panic!()
+    };
+    assert_eq!(request.method(), Method::Head);
+    assert!(!request.keep_alive());
+    buf = &buf[step.consumed..];
+    assert!(buf.is_empty());
+    let _ = conn.poll_event(buf).unwrap();
+    conn.finish_response(true).unwrap();
+    assert_eq!(conn.state(), State::MustClose);
+    assert!(conn.start_next_cycle().is_err());
+    conn.handle_eof();
+    assert!(matches!(
+        conn.poll_event(buf).unwrap().outcome,
+        Outcome::Paused
+    ));
+}
+
+#[test]
+fn an_early_response_to_an_unread_body_closes() {
+    let mut conn = Connection::new(Config::default());
+    let input = b"PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n";
+    let step = conn.poll_event(input).unwrap();
+    let Outcome::Event(Event::Request(request)) = step.outcome else {
+        panic!()
+    };
+    assert!(request.expects_continue());
+    assert_eq!(request.framing(), Framing::Length(100));
+    assert!(conn.expects_continue());
+    assert_eq!(conn.state(), State::RecvBody);
+    conn.finish_response(true).unwrap();
+    assert_eq!(conn.state(), State::MustClose);
+}
+
+#[test]
+fn the_server_can_close_a_persistent_connection() {
+    let mut conn = Connection::new(Config::default());
+    let input = b"GET / HTTP/1.1\r\nHost: h\r\n\r\n";
+    let step = conn.poll_event(input).unwrap();
+    let consumed = step.consumed;
+    let _ = conn.poll_event(&input[consumed..]).unwrap();
+    conn.finish_response(false).unwrap();
+    assert_eq!(conn.state(), State::MustClose);
+}
+
+#[test]
+fn end_of_file_between_requests_is_clean_and_inside_one_is_an_error() {
+    let mut conn = Connection::new(Config::default());
+    conn.handle_eof();
+    assert!(matches!(
+        conn.poll_event(b"\r\n").unwrap().outcome,
+        Outcome::Event(Event::ConnectionClosed)
+    ));
+    assert_eq!(conn.state(), State::Closed);
+
+    let mut conn = Connection::new(Config::default());
+    assert!(matches!(
+        conn.poll_event(b"GET / HT").unwrap().outcome,
+        Outcome::NeedData
+    ));
+    conn.handle_eof();
+    assert_eq!(
+        conn.poll_event(b"GET / HT").unwrap_err().kind(),
+        ErrorKind::UnexpectedEof
+    );
+
+    let mut conn = Connection::new(Config::default());
+    let input = b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nab";
+    let step = conn.poll_event(input).unwrap();
+    let rest = &input[step.consumed..];
+    let step = conn.poll_event(rest).unwrap();
+    assert!(matches!(step.outcome, Outcome::Event(Event::Data(b"ab"))));
+    let rest = &rest[step.consumed..];
+    conn.handle_eof();
+    assert_eq!(
+        conn.poll_event(rest).unwrap_err().kind(),
+        ErrorKind::UnexpectedEof
+    );
+}
+
+#[test]
+fn errors_are_terminal() {
+    let mut conn = Connection::new(Config::default());
+    let error = conn.poll_event(b"GET / HTTP/2.0\r\n").unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::UnsupportedVersion);
+    assert_eq!(error.status_hint(), 505);
+    assert_eq!(conn.state(), State::Error);
+    assert_eq!(
+        conn.poll_event(b"GET / HTTP/1.1\r\n\r\n").unwrap_err(),
+        error
+    );
+    assert!(conn.finish_response(true).is_err());
+    assert!(conn.start_next_cycle().is_err());
+}
+
+#[test]
+fn error_offsets_point_at_the_offending_byte() {
+    let cases: [(&[u8], usize); 4] = [
+        (b"GET / HTTP/1.1\r\nHost: h\r\nBad Name: v\r\n\r\n", 28),
+        (b"GET /a<b HTTP/1.1\r\n", 6),
+        (b"GET / HTTP/1.1\r\nHost: a\x01b\r\n\r\n", 23),
+        (b"GET / HTTP/1.1\rX", 14),
+    ];
+    for (input, offset) in cases {
+        let error = Connection::new(Config::default())
+            .poll_event(input)
+            .unwrap_err();
+        assert_eq!(
+            error.offset(),
+            offset,
+            "{:?}",
+            String::from_utf8_lossy(input)
+        );
+    }
+}
+
+#[test]
+fn http10_persistence_and_expect() {
+    let run = |input: &[u8]| transcript::run(&Config::default(), input, &[]);
+    let t = run(b"GET / HTTP/1.0\r\n\r\nGET /ignored HTTP/1.0\r\n\r\n");
+    assert_eq!(t.messages.len(), 1);
+    assert!(!t.messages[0].keep_alive);
+    let t = run(b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\nExpect: 100-continue\r\n\r\nGET /2 HTTP/1.0\r\n\r\n");
+    assert_eq!(t.messages.len(), 2);
+    assert!(t.messages[0].keep_alive && !t.messages[0].expects_continue);
+    let t = run(b"GET / HTTP/1.1\r\nHost: h\r\nConnection: keep-alive, CLOSE\r\n\r\n");
+    assert!(!t.messages[0].keep_alive);
+    let t = run(b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+    assert!(t.messages[0].upgrade);
+}
