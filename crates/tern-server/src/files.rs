@@ -1,0 +1,382 @@
+//! Files under ROOT: kernel-enforced resolution and a per-thread cache of
+//! open descriptors with their metadata.
+//!
+//! Opening uses `openat2(root, path, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)`:
+//! the kernel refuses any resolution (through `..` or a symlink) that leaves
+//! ROOT. Where `openat2` does not exist (Linux < 5.6, `ENOSYS`), the path is
+//! walked one component at a time with `O_NOFOLLOW`, so no symlink is followed
+//! at all.
+//!
+//! The cache (Warp's file-descriptor cache, nginx's `open_file_cache`) keeps
+//! each hot file open with its size, validators and content type, and the
+//! whole content of small files, so a hot small file costs no syscall but
+//! the `send`. Entries are trusted for a short TTL, then revalidated by
+//! opening the path again and comparing identity, size and mtime: a changed,
+//! replaced or deleted file is noticed within one TTL. The cache is private
+//! to its thread (no lock) and bounded in entries and in cached bytes.
+
+use std::collections::HashMap;
+use std::io;
+use std::os::fd::{AsFd, OwnedFd};
+use std::rc::Rc;
+use std::time::{Duration, Instant, SystemTime};
+
+use rustix::fs::{self, FileType, Mode, OFlags, ResolveFlags};
+use rustix::io::Errno;
+
+/// Files up to this size are kept in memory and copied into the response
+/// buffer right after the head (one `send` for the whole response).
+pub(crate) const INLINE_MAX: u64 = 8 * 1024;
+/// At most this many paths cached per thread.
+const MAX_ENTRIES: usize = 4096;
+/// At most this many bytes of small-file content cached per thread.
+const MAX_CACHED_BYTES: usize = 16 << 20;
+
+/// An open regular file and what responses need to know about it.
+#[derive(Debug)]
+pub(crate) struct FileInfo {
+    /// The open file (read-only), used by `sendfile` and `pread`.
+    pub(crate) fd: OwnedFd,
+    /// Size in bytes.
+    pub(crate) size: u64,
+    /// Last modification, whole seconds since the epoch.
+    pub(crate) mtime: i64,
+    /// The strong entity tag, quotes included: `"inode-size-mtime"` in hex.
+    pub(crate) etag: Box<[u8]>,
+    /// `Last-Modified` value (IMF-fixdate).
+    pub(crate) last_modified: Box<[u8]>,
+    /// `Content-Type` value.
+    pub(crate) content_type: Box<[u8]>,
+    /// The whole content, for files of at most [`INLINE_MAX`] bytes.
+    pub(crate) data: Option<Box<[u8]>>,
+    dev: u64,
+    ino: u64,
+    mtime_nsec: u32,
+}
+
+/// What a path resolves to.
+#[derive(Debug, Clone)]
+pub(crate) enum Resolved {
+    /// A regular file (for a directory: its `index.html`).
+    File(Rc<FileInfo>),
+    /// A directory named without its trailing slash: redirect.
+    Directory,
+    /// Nothing servable there (missing, not a regular file, outside ROOT).
+    NotFound,
+    /// The file exists but cannot be read.
+    Forbidden,
+}
+
+#[derive(Debug)]
+struct Slot {
+    resolved: Resolved,
+    checked: Instant,
+    used: Instant,
+}
+
+/// The per-thread open-file cache.
+#[derive(Debug)]
+pub(crate) struct FileCache {
+    root: OwnedFd,
+    map: HashMap<Box<[u8]>, Slot>,
+    ttl: Duration,
+    cached_bytes: usize,
+    have_openat2: bool,
+}
+
+impl FileCache {
+    /// A cache over `root` (a directory descriptor) with the given TTL.
+    pub(crate) fn new(root: OwnedFd, ttl: Duration) -> Self {
+        Self {
+            root,
+            map: HashMap::new(),
+            ttl,
+            cached_bytes: 0,
+            have_openat2: true,
+        }
+    }
+
+    /// Resolves a normalized path (see `path::normalize`; a trailing `/`
+    /// asks for a directory's index).
+    pub(crate) fn lookup(&mut self, key: &[u8], now: Instant) -> Resolved {
+        if let Some(slot) = self.map.get_mut(key) {
+            slot.used = now;
+            if now.duration_since(slot.checked) < self.ttl {
+                return slot.resolved.clone();
+            }
+        }
+        let fresh = self.resolve(key);
+        if let Some(slot) = self.map.get_mut(key) {
+            // Revalidation: keep the old entry (and its cached content) when
+            // the file is the same one, unchanged.
+            slot.checked = now;
+            if let (Resolved::File(old), Resolved::File(new)) = (&slot.resolved, &fresh)
+                && old.same_version(new) {
+                    return slot.resolved.clone();
+                }
+            self.cached_bytes -= cached_len(&slot.resolved);
+            self.cached_bytes += cached_len(&fresh);
+            slot.resolved = fresh.clone();
+            return fresh;
+        }
+        if self.map.len() >= MAX_ENTRIES {
+            self.evict(now);
+        }
+        self.cached_bytes += cached_len(&fresh);
+        self.map.insert(
+            key.into(),
+            Slot {
+                resolved: fresh.clone(),
+                checked: now,
+                used: now,
+            },
+        );
+        fresh
+    }
+
+    /// Drops entries unused for a while, closing their descriptors (those
+    /// still being sent stay open until the transfer ends).
+    pub(crate) fn sweep(&mut self, now: Instant) {
+        let keep = (self.ttl * 10).max(Duration::from_secs(10));
+        let mut freed = 0;
+        self.map.retain(|_, s| {
+            let live = now.duration_since(s.used) < keep;
+            if !live {
+                freed += cached_len(&s.resolved);
+            }
+            live
+        });
+        self.cached_bytes -= freed;
+    }
+
+    fn evict(&mut self, now: Instant) {
+        let ttl = self.ttl;
+        let mut freed = 0;
+        self.map.retain(|_, s| {
+            let live = now.duration_since(s.used) < ttl;
+            if !live {
+                freed += cached_len(&s.resolved);
+            }
+            live
+        });
+        self.cached_bytes -= freed;
+        if self.map.len() >= MAX_ENTRIES {
+            self.map.clear();
+            self.cached_bytes = 0;
+        }
+    }
+
+    fn resolve(&mut self, key: &[u8]) -> Resolved {
+        let path: &[u8] = if key.is_empty() { b"." } else { key };
+        let fd = match self.open_beneath(path) {
+            Ok(fd) => fd,
+            Err(e) => return error_result(e),
+        };
+        let Ok(st) = fs::fstat(&fd) else {
+            return Resolved::NotFound;
+        };
+        match FileType::from_raw_mode(st.st_mode) {
+            FileType::RegularFile => self.file(fd, &st, key),
+            FileType::Directory => {
+                if !(key.is_empty() || key.ends_with(b"/")) {
+                    return Resolved::Directory;
+                }
+                let index = match openat2_or_walk(&fd, b"index.html", &mut self.have_openat2) {
+                    Ok(fd) => fd,
+                    Err(e) => return error_result(e),
+                };
+                let Ok(st) = fs::fstat(&index) else {
+                    return Resolved::NotFound;
+                };
+                if FileType::from_raw_mode(st.st_mode) == FileType::RegularFile {
+                    self.file(index, &st, b"index.html")
+                } else {
+                    Resolved::NotFound
+                }
+            }
+            _ => Resolved::NotFound,
+        }
+    }
+
+    fn open_beneath(&mut self, path: &[u8]) -> Result<OwnedFd, Errno> {
+        openat2_or_walk(&self.root, path, &mut self.have_openat2)
+    }
+
+    fn file(&self, fd: OwnedFd, st: &fs::Stat, name: &[u8]) -> Resolved {
+        let size = u64::try_from(st.st_size).unwrap_or(0);
+        let mtime = st.st_mtime;
+        let mtime_nsec = u32::try_from(st.st_mtime_nsec).unwrap_or(0);
+        let mtime_ns = i128::from(mtime) * 1_000_000_000 + i128::from(mtime_nsec);
+        let etag = format!("\"{:x}-{:x}-{:x}\"", st.st_ino, size, mtime_ns.max(0));
+        let when = SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(mtime).unwrap_or(0));
+        let last_modified = httpdate::fmt_http_date(when);
+        let data = if size <= INLINE_MAX && self.cached_bytes < MAX_CACHED_BYTES {
+            match read_all(&fd, size) {
+                Ok(d) => Some(d),
+                Err(_) => return Resolved::Forbidden,
+            }
+        } else {
+            None
+        };
+        Resolved::File(Rc::new(FileInfo {
+            fd,
+            size,
+            mtime,
+            etag: etag.into_bytes().into_boxed_slice(),
+            last_modified: last_modified.into_bytes().into_boxed_slice(),
+            content_type: content_type(name).into_boxed_slice(),
+            data,
+            dev: st.st_dev,
+            ino: st.st_ino,
+            mtime_nsec,
+        }))
+    }
+}
+
+impl FileInfo {
+    fn same_version(&self, other: &Self) -> bool {
+        self.dev == other.dev
+            && self.ino == other.ino
+            && self.size == other.size
+            && self.mtime == other.mtime
+            && self.mtime_nsec == other.mtime_nsec
+    }
+}
+
+fn cached_len(r: &Resolved) -> usize {
+    match r {
+        Resolved::File(f) => f.data.as_ref().map_or(0, |d| d.len()),
+        _ => 0,
+    }
+}
+
+fn error_result(e: Errno) -> Resolved {
+    if e == Errno::ACCESS || e == Errno::PERM {
+        Resolved::Forbidden
+    } else {
+        // NOENT, NOTDIR, LOOP (a symlink where none may be), XDEV (an
+        // escape from ROOT), NAMETOOLONG, ...: nothing to serve there.
+        Resolved::NotFound
+    }
+}
+
+const OPEN_FLAGS: OFlags = OFlags::RDONLY
+    .union(OFlags::CLOEXEC)
+    .union(OFlags::NOCTTY)
+    // never block opening a FIFO or a device; only regular files are served
+    .union(OFlags::NONBLOCK);
+
+/// `openat2(dir, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+/// RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)`, or where the kernel lacks
+/// `openat2` (`ENOSYS`), a component-by-component walk with `O_NOFOLLOW`.
+///
+/// # References
+///  - [`openat2(2)`](https://man7.org/linux/man-pages/man2/openat2.2.html)
+#[doc(alias = "openat2")]
+#[doc(alias = "RESOLVE_BENEATH")]
+pub(crate) fn openat2_or_walk(
+    dir: &OwnedFd,
+    path: &[u8],
+    have_openat2: &mut bool,
+) -> Result<OwnedFd, Errno> {
+    if *have_openat2 {
+        match fs::openat2(
+            dir,
+            path,
+            OPEN_FLAGS,
+            Mode::empty(),
+            ResolveFlags::BENEATH | ResolveFlags::NO_MAGICLINKS,
+        ) {
+            Err(Errno::NOSYS) => *have_openat2 = false,
+            r => return r,
+        }
+    }
+    walk_nofollow(dir, path)
+}
+
+/// The `openat2` fallback: `openat(dir, component, O_NOFOLLOW)` for each
+/// component, refusing `..` and every symlink.
+fn walk_nofollow(dir: &OwnedFd, path: &[u8]) -> Result<OwnedFd, Errno> {
+    let want_dir = path.ends_with(b"/");
+    let comps: Vec<&[u8]> = path
+        .split(|&b| b == b'/')
+        .filter(|c| !c.is_empty() && *c != b".")
+        .collect();
+    if comps.contains(&&b".."[..]) {
+        return Err(Errno::XDEV);
+    }
+    let mut cur: Option<OwnedFd> = None;
+    for (i, comp) in comps.iter().enumerate() {
+        let last = i + 1 == comps.len();
+        let mut flags = OPEN_FLAGS | OFlags::NOFOLLOW;
+        if !last || want_dir {
+            flags |= OFlags::DIRECTORY;
+        }
+        let base = cur.as_ref().map_or(dir.as_fd(), AsFd::as_fd);
+        cur = Some(fs::openat(base, *comp, flags, Mode::empty())?);
+    }
+    match cur {
+        Some(fd) => Ok(fd),
+        None => fs::openat(dir, ".", OPEN_FLAGS | OFlags::DIRECTORY, Mode::empty()),
+    }
+}
+
+/// Opens ROOT itself (a directory), for [`FileCache::new`].
+pub(crate) fn open_root(path: &std::path::Path) -> io::Result<OwnedFd> {
+    let fd = fs::open(
+        path,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    Ok(fd)
+}
+
+fn read_all(fd: &OwnedFd, size: u64) -> Result<Box<[u8]>, Errno> {
+    let size = usize::try_from(size).map_err(|_| Errno::FBIG)?;
+    let mut data = vec![0u8; size];
+    let mut off = 0;
+    while off < size {
+        let n = rustix::io::pread(fd, &mut data[off..], off as u64)?;
+        if n == 0 {
+            // Shrunk while being read: serve what the next revalidation sees.
+            return Err(Errno::AGAIN);
+        }
+        off += n;
+    }
+    Ok(data.into_boxed_slice())
+}
+
+/// `Content-Type` for a file name, from its extension (mime_guess's table),
+/// with `charset=utf-8` for text.
+pub(crate) fn content_type(name: &[u8]) -> Vec<u8> {
+    let file = name.rsplit(|&b| b == b'/').next().unwrap_or(name);
+    let ext = match file.iter().rposition(|&b| b == b'.') {
+        Some(i) if i > 0 => &file[i + 1..],
+        _ => b"",
+    };
+    let mime = std::str::from_utf8(ext)
+        .ok()
+        .and_then(|e| mime_guess::from_ext(e).first_raw())
+        .unwrap_or("application/octet-stream");
+    let mut v = mime.as_bytes().to_vec();
+    if mime.starts_with("text/") || mime == "application/javascript" {
+        v.extend_from_slice(b"; charset=utf-8");
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types() {
+        assert_eq!(content_type(b"index.html"), b"text/html; charset=utf-8");
+        assert_eq!(content_type(b"a/b.css"), b"text/css; charset=utf-8");
+        assert_eq!(content_type(b"x.png"), b"image/png");
+        assert_eq!(content_type(b"x.PNG"), b"image/png");
+        assert_eq!(content_type(b"x.bin"), b"application/octet-stream");
+        assert_eq!(content_type(b"noext"), b"application/octet-stream");
+        assert_eq!(content_type(b".hidden"), b"application/octet-stream");
+    }
+}

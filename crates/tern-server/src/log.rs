@@ -1,0 +1,137 @@
+//! The access log, in Combined Log Format.
+//!
+//! Each worker thread appends lines to its own buffer and writes the buffer
+//! once per event-loop turn (one `write` for many requests, no lock); the
+//! file is opened with `O_APPEND`, so lines from different threads never
+//! interleave within a write. The timestamp comes from the thread's date
+//! cache. Bytes from the request (target, `Referer`, `User-Agent`) are
+//! escaped so a client cannot forge log lines.
+
+use std::net::IpAddr;
+use std::os::fd::OwnedFd;
+use std::sync::Arc;
+
+/// Flush the buffer early when it grows past this.
+const FLUSH_AT: usize = 64 * 1024;
+
+/// A thread's access-log writer.
+#[derive(Debug)]
+pub(crate) struct LogSink {
+    fd: Arc<OwnedFd>,
+    buf: Vec<u8>,
+}
+
+/// What one log line says about a request.
+pub(crate) struct Entry<'a> {
+    /// Client address.
+    pub(crate) peer: Option<IpAddr>,
+    /// Method, target and version as received (`None`: no request line).
+    pub(crate) request: Option<(&'a [u8], &'a [u8], &'a [u8])>,
+    /// Response status.
+    pub(crate) status: u16,
+    /// Body bytes of the response.
+    pub(crate) bytes: u64,
+    /// `Referer` field.
+    pub(crate) referer: Option<&'a [u8]>,
+    /// `User-Agent` field.
+    pub(crate) user_agent: Option<&'a [u8]>,
+}
+
+impl LogSink {
+    /// A sink writing to `fd` (a file opened for appending, or stdout).
+    pub(crate) fn new(fd: Arc<OwnedFd>) -> Self {
+        Self {
+            fd,
+            buf: Vec::with_capacity(8 * 1024),
+        }
+    }
+
+    /// Appends one line; `time` is `dd/Mon/yyyy:hh:mm:ss +0000`.
+    pub(crate) fn line(&mut self, time: &[u8], e: &Entry<'_>) {
+        let b = &mut self.buf;
+        match e.peer {
+            Some(ip) => {
+                use std::io::Write;
+                let _ = write!(b, "{ip}");
+            }
+            None => b.push(b'-'),
+        }
+        b.extend_from_slice(b" - - [");
+        b.extend_from_slice(time);
+        b.extend_from_slice(b"] \"");
+        match e.request {
+            Some((m, t, v)) => {
+                escape(b, m);
+                b.push(b' ');
+                escape(b, t);
+                b.push(b' ');
+                escape(b, v);
+            }
+            None => b.push(b'-'),
+        }
+        b.extend_from_slice(b"\" ");
+        crate::range::push_u64(b, u64::from(e.status));
+        b.push(b' ');
+        if e.bytes == 0 {
+            b.push(b'-');
+        } else {
+            crate::range::push_u64(b, e.bytes);
+        }
+        b.extend_from_slice(b" \"");
+        escape(b, e.referer.unwrap_or(b"-"));
+        b.extend_from_slice(b"\" \"");
+        escape(b, e.user_agent.unwrap_or(b"-"));
+        b.extend_from_slice(b"\"\n");
+        if self.buf.len() >= FLUSH_AT {
+            self.flush();
+        }
+    }
+
+    /// Writes out what is buffered.
+    pub(crate) fn flush(&mut self) {
+        let mut off = 0;
+        while off < self.buf.len() {
+            match rustix::io::write(&*self.fd, &self.buf[off..]) {
+                Ok(0) => break,
+                Ok(n) => off += n,
+                Err(rustix::io::Errno::INTR) => {}
+                Err(_) => break,
+            }
+        }
+        self.buf.clear();
+    }
+
+    /// Whether lines are waiting to be written.
+    pub(crate) fn pending(&self) -> bool {
+        !self.buf.is_empty()
+    }
+}
+
+/// Copies `v`, escaping `"`, `\` and bytes outside printable ASCII as `\xHH`.
+fn escape(out: &mut Vec<u8>, v: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for &c in v {
+        if c == b'"' || c == b'\\' || !(0x20..0x7f).contains(&c) {
+            out.extend_from_slice(&[
+                b'\\',
+                b'x',
+                HEX[usize::from(c >> 4)],
+                HEX[usize::from(c & 15)],
+            ]);
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_hostile_bytes() {
+        let mut v = Vec::new();
+        escape(&mut v, b"a\"b\\c\nd\xff");
+        assert_eq!(v, b"a\\x22b\\x5cc\\x0ad\\xff");
+    }
+}

@@ -1,0 +1,209 @@
+//! Request-target → file path under ROOT.
+//!
+//! The target is percent-decoded exactly once, segment by segment, into a
+//! reused buffer. `.` segments and empty segments are dropped, `..` removes
+//! the previous segment (and is refused when there is none: it would leave
+//! ROOT), a NUL or an encoded `/` is refused, and a segment starting with a
+//! dot (a hidden file) is not found unless allowed. The result is a relative
+//! path with no `.`/`..` segments; the kernel then enforces that opening it
+//! stays beneath ROOT (see `files`), so a symlink cannot lead out either.
+
+/// Why a target cannot name a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PathError {
+    /// Malformed or hostile target: 400.
+    BadRequest,
+    /// A hidden path: answered like a missing file, 404.
+    Hidden,
+}
+
+/// A normalized target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Normalized<'t> {
+    /// The path part of the target as received (for `Location` on redirects).
+    pub(crate) raw_path: &'t [u8],
+    /// The query part including its `?`, or empty.
+    pub(crate) query: &'t [u8],
+    /// The target names a directory (ends with `/`, or with a `.`/`..` segment).
+    pub(crate) trailing_slash: bool,
+}
+
+/// Decodes and normalizes `target` into `out` (relative, no leading slash;
+/// segments joined by `/`; with a trailing `/` when the target had one and
+/// `out` is not empty).
+pub(crate) fn normalize<'t>(
+    target: &'t [u8],
+    allow_hidden: bool,
+    out: &mut Vec<u8>,
+) -> Result<Normalized<'t>, PathError> {
+    out.clear();
+    let path_and_query = origin_part(target)?;
+    let qpos = path_and_query
+        .iter()
+        .position(|&b| b == b'?' || b == b'#')
+        .unwrap_or(path_and_query.len());
+    let (raw_path, query) = path_and_query.split_at(qpos);
+    if raw_path.first() != Some(&b'/') {
+        return Err(PathError::BadRequest);
+    }
+    let mut trailing_slash = false;
+    let mut hidden = false;
+    for raw_seg in raw_path[1..].split(|&b| b == b'/') {
+        let mark = out.len();
+        if !out.is_empty() {
+            out.push(b'/');
+        }
+        let start = out.len();
+        decode_segment(raw_seg, out)?;
+        let seg = &out[start..];
+        trailing_slash = false;
+        match seg {
+            b"" => {
+                out.truncate(mark);
+                trailing_slash = true;
+            }
+            b"." => {
+                out.truncate(mark);
+                trailing_slash = true;
+            }
+            b".." => {
+                out.truncate(mark);
+                if out.is_empty() {
+                    return Err(PathError::BadRequest);
+                }
+                let cut = out.iter().rposition(|&b| b == b'/').unwrap_or(0);
+                out.truncate(cut);
+                trailing_slash = true;
+            }
+            _ => {
+                if seg[0] == b'.' {
+                    hidden = true;
+                }
+            }
+        }
+    }
+    // A `..` can only remove a hidden segment that came before it, so the
+    // check is made on the final path.
+    if hidden && !allow_hidden && out.split(|&b| b == b'/').any(|s| s.first() == Some(&b'.')) {
+        return Err(PathError::Hidden);
+    }
+    if trailing_slash && !out.is_empty() {
+        out.push(b'/');
+    }
+    Ok(Normalized {
+        raw_path,
+        query,
+        trailing_slash,
+    })
+}
+
+/// The origin-form part of a target: the target itself, or the path of an
+/// absolute-form target (RFC 9112 §3.2.2: a server MUST accept it).
+fn origin_part(target: &[u8]) -> Result<&[u8], PathError> {
+    if target.first() == Some(&b'/') {
+        return Ok(target);
+    }
+    let lower_starts =
+        |p: &[u8]| target.len() >= p.len() && target[..p.len()].eq_ignore_ascii_case(p);
+    let rest = if lower_starts(b"http://") {
+        &target[7..]
+    } else if lower_starts(b"https://") {
+        &target[8..]
+    } else {
+        return Err(PathError::BadRequest);
+    };
+    match rest.iter().position(|&b| b == b'/' || b == b'?') {
+        Some(i) if rest[i] == b'/' => Ok(&rest[i..]),
+        _ => Ok(b"/"),
+    }
+}
+
+/// Appends the percent-decoding of `seg` to `out`.
+fn decode_segment(seg: &[u8], out: &mut Vec<u8>) -> Result<(), PathError> {
+    let mut i = 0;
+    while i < seg.len() {
+        let b = seg[i];
+        let byte = if b == b'%' {
+            let (Some(h), Some(l)) = (
+                seg.get(i + 1).and_then(|&c| hex(c)),
+                seg.get(i + 2).and_then(|&c| hex(c)),
+            ) else {
+                return Err(PathError::BadRequest);
+            };
+            i += 3;
+            (h << 4) | l
+        } else {
+            i += 1;
+            b
+        };
+        if byte == 0 || byte == b'/' {
+            return Err(PathError::BadRequest);
+        }
+        out.push(byte);
+    }
+    Ok(())
+}
+
+fn hex(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(t: &str) -> Result<(String, bool), PathError> {
+        let mut out = Vec::new();
+        let n = normalize(t.as_bytes(), false, &mut out)?;
+        Ok((String::from_utf8(out).unwrap(), n.trailing_slash))
+    }
+
+    #[test]
+    fn plain_paths() {
+        assert_eq!(norm("/").unwrap(), (String::new(), true));
+        assert_eq!(norm("/index.html").unwrap(), ("index.html".into(), false));
+        assert_eq!(norm("/a/b/").unwrap(), ("a/b/".into(), true));
+        assert_eq!(norm("//a///b").unwrap(), ("a/b".into(), false));
+        assert_eq!(norm("/a/./b?x=1").unwrap(), ("a/b".into(), false));
+        assert_eq!(norm("/a%20b").unwrap(), ("a b".into(), false));
+        assert_eq!(
+            norm("/dir/../index.html").unwrap(),
+            ("index.html".into(), false)
+        );
+        assert_eq!(norm("/dir/..").unwrap(), (String::new(), true));
+        assert_eq!(norm("http://h:1/x/y?q").unwrap(), ("x/y".into(), false));
+        assert_eq!(norm("http://h").unwrap(), (String::new(), true));
+    }
+
+    #[test]
+    fn hostile_paths() {
+        for t in [
+            "/../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/a/../../etc",
+            "/..%2f..%2fetc%2fpasswd",
+            "/a%2fb",
+            "/a%00b",
+            "/a%zz",
+            "/a%2",
+            "*",
+            "etc/passwd",
+        ] {
+            assert_eq!(norm(t), Err(PathError::BadRequest), "{t}");
+        }
+        // double encoding decodes once: `%252e` is the literal name `%2e`.
+        assert_eq!(norm("/%252e%252e/x").unwrap(), ("%2e%2e/x".into(), false));
+        // backslash is an ordinary byte on Linux.
+        assert_eq!(norm("/a\\..\\b").unwrap(), ("a\\..\\b".into(), false));
+        assert_eq!(norm("/..\\..\\etc"), Err(PathError::Hidden));
+        assert_eq!(norm("/.git/config"), Err(PathError::Hidden));
+        assert_eq!(norm("/a/.hidden"), Err(PathError::Hidden));
+        assert_eq!(norm("/%2ehtaccess"), Err(PathError::Hidden));
+        assert_eq!(norm("/.x/../ok").unwrap(), ("ok".into(), false));
+    }
+}
