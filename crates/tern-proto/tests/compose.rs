@@ -5,8 +5,9 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use tern_proto::Version;
 use tern_proto::compose::{
-    Body, CHUNK_END, ChunkHeader, ComposeError, Composed, Field, Framing, LAST_CHUNK, ResponseHead,
-    chunk_len, encode_chunk, encode_last_chunk, last_chunk_len, reason_phrase, status_line,
+    Body, CHUNK_END, ChunkHeader, ComposeError, Composed, Field, FieldLines, Framing, LAST_CHUNK,
+    ResponseHead, chunk_len, encode_chunk, encode_last_chunk, last_chunk_len, reason_phrase,
+    status_line,
 };
 
 /// The IANA HTTP Status Code Registry's assigned codes, typed in from the
@@ -269,7 +270,7 @@ fn value() -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
-fn fields() -> impl Strategy<Value = Vec<(Vec<u8>, Vec<u8>)>> {
+fn fields() -> impl Strategy<Value = Vec<OwnedField>> {
     proptest::collection::vec((name(), value()), 0..12)
 }
 
@@ -293,6 +294,9 @@ fn version() -> impl Strategy<Value = Version> {
     prop_oneof![Just(Version::Http10), Just(Version::Http11)]
 }
 
+/// A field as generated: owned name and value.
+type OwnedField = (Vec<u8>, Vec<u8>);
+
 #[derive(Debug, Clone)]
 struct Case {
     status: u16,
@@ -301,7 +305,10 @@ struct Case {
     keep_alive: bool,
     head_request: bool,
     date: bool,
-    fields: Vec<(Vec<u8>, Vec<u8>)>,
+    fields: Vec<OwnedField>,
+    /// How many of `fields` (from the front) go into a pre-validated
+    /// `FieldLines` block instead of the per-call list.
+    in_block: usize,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -313,9 +320,11 @@ fn case() -> impl Strategy<Value = Case> {
         any::<bool>(),
         any::<bool>(),
         fields(),
+        any::<proptest::sample::Index>(),
     )
         .prop_map(
-            |(status, version, body, keep_alive, head_request, date, fields)| Case {
+            |(status, version, body, keep_alive, head_request, date, fields, split)| Case {
+                in_block: split.index(fields.len() + 1),
                 // 1xx cannot be sent to HTTP/1.0: tested separately.
                 status: if version == Version::Http10 && status < 200 {
                     status + 100
@@ -338,7 +347,12 @@ fn with_head<R>(case: &Case, f: impl FnOnce(&ResponseHead<'_>) -> R) -> R {
         .iter()
         .map(|(n, v)| (n.as_slice(), v.as_slice()))
         .collect();
+    let (block, fields) = fields.split_at(case.in_block);
+    let mut storage = vec![0u8; 4096];
+    let lines = FieldLines::compose(block, &mut storage).unwrap();
+    assert_eq!(FieldLines::new(lines.as_bytes()), Ok(lines));
     let mut head = ResponseHead::new(case.status, case.version);
+    head.lines = lines;
     head.body = case.body;
     head.keep_alive = case.keep_alive;
     head.head_request = case.head_request;
@@ -462,6 +476,7 @@ proptest! {
         pos in any::<proptest::sample::Index>(),
     ) {
         let mut case = case;
+        case.in_block = 0; // error indices count per-call fields
         case.fields.push((b"X-Valid".to_vec(), b"v".to_vec()));
         let index = at.index(case.fields.len());
         let name = &mut case.fields[index].0;
@@ -479,6 +494,7 @@ proptest! {
         pos in any::<proptest::sample::Index>(),
     ) {
         let mut case = case;
+        case.in_block = 0; // error indices count per-call fields
         case.fields.push((b"X-Valid".to_vec(), b"v".to_vec()));
         let index = at.index(case.fields.len());
         let value = &mut case.fields[index].1;
@@ -495,6 +511,7 @@ proptest! {
         at in any::<proptest::sample::Index>(),
     ) {
         let mut case = case;
+        case.in_block = 0; // error indices count per-call fields
         case.fields.push((b"X-Valid".to_vec(), b"v".to_vec()));
         let index = at.index(case.fields.len());
         let value = &mut case.fields[index].1;
@@ -511,6 +528,7 @@ proptest! {
         at in any::<proptest::sample::Index>(),
     ) {
         let mut case = case;
+        case.in_block = 0; // error indices count per-call fields
         let name: Vec<u8> = name
             .bytes()
             .zip(&upper)
@@ -521,10 +539,26 @@ proptest! {
         assert_refused(&case, ComposeError::ReservedField { index })?;
     }
 
+    /// A CR, LF or NUL injected anywhere in a valid block of field lines is
+    /// refused.
+    #[test]
+    fn injected_block_bytes_refused(
+        fields in proptest::collection::vec((name(), value()), 1..6),
+        bad in select(b"\r\n\0".to_vec()),
+        pos in any::<proptest::sample::Index>(),
+    ) {
+        let refs: Vec<Field<'_>> = fields.iter().map(|(n, v)| (n.as_slice(), v.as_slice())).collect();
+        let mut storage = vec![0u8; 4096];
+        let mut block = FieldLines::compose(&refs, &mut storage).unwrap().as_bytes().to_vec();
+        block.insert(pos.index(block.len() + 1), bad);
+        prop_assert!(FieldLines::new(&block).is_err(), "{:?}", String::from_utf8_lossy(&block));
+    }
+
     /// 1xx statuses are never composed for HTTP/1.0.
     #[test]
     fn informational_for_http10_refused(case in case(), status in 100u16..200) {
         let mut case = case;
+        case.in_block = 0; // error indices count per-call fields
         case.status = status;
         case.version = Version::Http10;
         assert_refused(&case, ComposeError::InformationalToHttp10 { status })?;
@@ -549,7 +583,7 @@ fn assert_refused(case: &Case, error: ComposeError) -> Result<(), TestCaseError>
 /// An independent de-chunker (RFC 9112 §7.1.3's decoding algorithm, minus
 /// extensions, which the encoder never writes). Returns the content, the
 /// trailers and the number of bytes consumed; panics on malformed input.
-fn dechunk(wire: &[u8]) -> (Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>, usize) {
+fn dechunk(wire: &[u8]) -> (Vec<u8>, Vec<OwnedField>, usize) {
     fn line(wire: &[u8], at: &mut usize) -> Vec<u8> {
         let rest = &wire[*at..];
         let end = rest.windows(2).position(|w| w == b"\r\n").expect("CRLF");

@@ -74,9 +74,12 @@ pub(crate) static FIELD_CONTENT: [bool; 256] =
     byte_class!(b'\t' | b' ' | 0x21..=0x7E | 0x80..=0xFF);
 
 /// Whether `name` is a `token` (RFC 9110 §5.1: `field-name = token`).
+///
+/// One table load per byte, folded without an early exit so the loop has no
+/// data-dependent branch.
 #[inline]
 pub(crate) fn is_token(name: &[u8]) -> bool {
-    !name.is_empty() && name.iter().all(|&b| TCHAR[usize::from(b)])
+    !name.is_empty() && name.iter().fold(true, |ok, &b| ok & TCHAR[usize::from(b)])
 }
 
 /// Whether `value` is a `field-value` (RFC 9110 §5.5): only field-vchar, SP
@@ -87,15 +90,64 @@ pub(crate) fn is_field_value(value: &[u8]) -> bool {
     match (value.first(), value.last()) {
         (Some(&first), Some(&last)) => {
             FIELD_VCHAR[usize::from(first)]
-                && FIELD_VCHAR[usize::from(last)]
-                && value.iter().all(|&b| FIELD_CONTENT[usize::from(b)])
+                & FIELD_VCHAR[usize::from(last)]
+                & is_field_content(value)
         }
         _ => true,
     }
 }
 
+/// `0x01` in every byte.
+const ONES: u64 = 0x0101_0101_0101_0101;
+/// `0x80` in every byte.
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Nonzero if some byte of `word` is a control (`0x00..=0x1F` or `0x7F`),
+/// zero otherwise. HTAB counts as a control here; callers sort it out.
+///
+/// `x - 0x20` per byte borrows into the high bit exactly when the byte is
+/// below `0x20`, unless its own high bit was set (hence `& !word`); a byte
+/// equal to `0x7F` becomes zero after `^ 0x7F` and is found the same way.
+/// Borrows can make a byte above a genuine hit look like one too, but never
+/// produce a hit in a word that has none, so the word-level answer is exact.
+#[inline]
+const fn control_bits(word: u64) -> u64 {
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word;
+    let del = word ^ (ONES * 0x7F);
+    let is_del = del.wrapping_sub(ONES) & !del;
+    (below_space | is_del) & HIGHS
+}
+
+/// Whether every byte of `bytes` is in [`FIELD_CONTENT`]. Eight bytes at a
+/// time: words with no control at all (the usual case) are accepted without
+/// looking at their bytes; only if some word holds a control (HTAB or a
+/// forbidden one) does the byte table decide. The last word overlaps the one
+/// before it rather than being copied into a padded buffer. Slices shorter
+/// than a word go straight to the table.
+#[inline]
+pub(crate) fn is_field_content(bytes: &[u8]) -> bool {
+    let by_table = |bytes: &[u8]| {
+        bytes
+            .iter()
+            .fold(true, |ok, &b| ok & FIELD_CONTENT[usize::from(b)])
+    };
+    let Some(last) = bytes.last_chunk::<8>() else {
+        return by_table(bytes);
+    };
+    let mut controls = control_bits(u64::from_le_bytes(*last));
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        controls |= control_bits(u64::from_le_bytes(word));
+    }
+    controls == 0 || by_table(bytes)
+}
+
 #[cfg(test)]
 mod tests {
+    extern crate std;
+
     use super::*;
 
     /// The token delimiters of RFC 9110 §5.6.2, written out independently.
@@ -124,6 +176,32 @@ mod tests {
                 "byte {b:#04x}"
             );
         }
+    }
+
+    #[test]
+    fn control_bits_per_word() {
+        use proptest::prelude::*;
+        // Exhaustive over one byte in every position of an otherwise clean word.
+        for position in 0..8 {
+            for b in 0..=255u8 {
+                let mut word = *b"abcdefgh";
+                word[position] = b;
+                let control = b < 0x20 || b == 0x7F;
+                assert_eq!(
+                    control_bits(u64::from_le_bytes(word)) != 0,
+                    control,
+                    "byte {b:#04x} at {position}"
+                );
+            }
+        }
+        proptest!(|(word: [u8; 8])| {
+            let control = word.iter().any(|&b| b < 0x20 || b == 0x7F);
+            prop_assert_eq!(control_bits(u64::from_le_bytes(word)) != 0, control);
+        });
+        proptest!(|(bytes: std::vec::Vec<u8>)| {
+            let expected = bytes.iter().all(|&b| FIELD_CONTENT[usize::from(b)]);
+            prop_assert_eq!(is_field_content(&bytes), expected);
+        });
     }
 
     #[test]

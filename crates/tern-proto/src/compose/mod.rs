@@ -23,11 +23,36 @@
 //! ```text
 //! HTTP/1.1 200 OK\r\n                       status line
 //! Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n   if `date` is given
+//! Server: tern\r\n                          the pre-validated `lines` block, as is
 //! Name: value\r\n                           each caller field, in order
 //! Content-Length: 1234\r\n                  or Transfer-Encoding: chunked, or nothing
 //! Connection: close\r\n                     or keep-alive, upgrade, ..., or nothing
 //! \r\n
 //! ```
+//!
+//! # Status lines
+//!
+//! Every status code assigned in the IANA "HTTP Status Code Registry" has its
+//! whole status line, `HTTP/1.x NNN Reason\r\n`, stored as a `static` byte
+//! string for both versions (Warp's `Status 200 "200" "OK"`), so composing a
+//! response never formats a number or looks up a reason phrase: it copies one
+//! slice. The table holds:
+//!
+//! - every code the registry lists as assigned, with the registry's
+//!   description as the reason phrase (the RFC 9110 §15 names, e.g. `413
+//!   Content Too Large`, `422 Unprocessable Content`; `510 Not Extended`,
+//!   which the registry marks obsoleted, keeps its name);
+//! - not `306` and `418`: the registry lists them as "(Unused)", reserved
+//!   codes (RFC 9110 §15.4.7, §15.5.19) with no reason phrase to send;
+//! - not `104`: its registration is temporary (resumable uploads draft) and
+//!   set to expire, so its name may yet change.
+//!
+//! Any other code in `100..=999` is rendered correctly with an empty reason
+//! phrase (`HTTP/1.1 599 \r\n`): RFC 9112 §4 makes the reason phrase optional
+//! (`status-line = HTTP-version SP status-code SP [ reason-phrase ]`) and a
+//! client SHOULD ignore it. (RFC 9110 §15 calls codes above 599 invalid but
+//! lets clients treat them as 5xx; they are accepted here as the three digits
+//! RFC 9112 §4 allows.) Codes outside `100..=999` are refused.
 //!
 //! # Framing (RFC 9112 §6.3, RFC 9110 §8.6)
 //!
@@ -100,6 +125,11 @@
 //! `Content-Range`, `Location`, `Allow` and any other field are simply caller
 //! fields.
 //!
+//! Validation is most of the cost of composing a head. Fields that repeat
+//! from response to response (`Server`, and per file `Content-Type`, `ETag`,
+//! `Last-Modified`) can be validated once into a [`FieldLines`] block, which
+//! the composer then copies without looking at it again.
+//!
 //! # Chunked bodies
 //!
 //! [`ChunkHeader`], [`CHUNK_END`], [`encode_chunk`] and
@@ -137,6 +167,7 @@
 
 mod chars;
 mod chunked;
+mod lines;
 mod num;
 mod status;
 
@@ -147,6 +178,7 @@ use crate::Version;
 pub use chunked::{
     CHUNK_END, ChunkHeader, LAST_CHUNK, chunk_len, encode_chunk, encode_last_chunk, last_chunk_len,
 };
+pub use lines::FieldLines;
 pub use status::{reason_phrase, status_line};
 
 /// One header (or trailer) field as the caller supplies it: `(name, value)`,
@@ -259,7 +291,11 @@ pub struct ResponseHead<'a> {
     /// written without any formatting. `None` omits the field (RFC 9110
     /// §6.6.1 allows that for a server without a clock).
     pub date: Option<&'a [u8; 29]>,
-    /// The caller's fields, written in this order after `Date`. See the
+    /// Pre-validated field lines, copied as they are after `Date` (see
+    /// [`FieldLines`]). Empty by default.
+    pub lines: FieldLines<'a>,
+    /// The caller's fields, written in this order after `Date` and
+    /// [`lines`](Self::lines), and validated on every call. See the
     /// [module docs](self#caller-fields-and-response-splitting) for the rules.
     pub fields: &'a [Field<'a>],
 }
@@ -277,6 +313,7 @@ impl<'a> ResponseHead<'a> {
             keep_alive: matches!(version, Version::Http11),
             head_request: false,
             date: None,
+            lines: FieldLines::EMPTY,
             fields: &[],
         }
     }
@@ -328,6 +365,7 @@ impl<'a> ResponseHead<'a> {
             w.put(date);
             w.put(b"\r\n");
         }
+        w.put(self.lines.as_bytes());
         write_fields(&mut w, self.fields);
         match plan.field {
             FramingField::None => {}
@@ -374,7 +412,10 @@ impl<'a> ResponseHead<'a> {
         }
 
         let (fields_len, upgrade) = measure_fields(self.fields, self.date.is_some())?;
-        len = len.saturating_add(fields_len);
+        let upgrade = upgrade || self.lines.has_upgrade();
+        len = len
+            .saturating_add(self.lines.as_bytes().len())
+            .saturating_add(fields_len);
 
         let (field, framing) = if interim || status == 204 || status == 304 {
             (FramingField::None, Framing::NoBody)
@@ -707,6 +748,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::type_complexity)]
     fn framing_table() {
         use Body::{Length, Unknown};
         use Version::{Http10, Http11};

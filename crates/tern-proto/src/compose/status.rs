@@ -5,21 +5,8 @@
 //! string for both versions, so composing a response never formats a number
 //! or looks up a reason phrase: it copies one slice.
 //!
-//! # What the table holds, and why
-//!
-//! - Every code the registry lists as assigned, with the registry's
-//!   description as the reason phrase (RFC 9110 §15 names, e.g. `413 Content
-//!   Too Large`, `422 Unprocessable Content`; `510 Not Extended`, which the
-//!   registry marks obsoleted, keeps its name).
-//! - Not `306` and `418`: the registry lists them as "(Unused)", reserved
-//!   codes (RFC 9110 §15.4.7, §15.5.19) that have no reason phrase to send.
-//! - Not `104`: its registration is temporary (draft-ietf-httpbis-resumable-upload)
-//!   and set to expire; a table is a poor place for a name that may change.
-//!
-//! A code without a table entry is still rendered correctly, with an empty
-//! reason phrase (`HTTP/1.1 418 \r\n`): RFC 9112 §4 makes the reason phrase
-//! optional (`status-line = HTTP-version SP status-code SP [ reason-phrase ]`)
-//! and says a client SHOULD ignore it.
+//! Which codes the table holds, and why, is documented in the
+//! [parent module](super#status-lines).
 
 use crate::Version;
 
@@ -29,7 +16,7 @@ macro_rules! status_table {
     ($($code:literal $reason:literal,)*) => {
         /// The reason phrase of a status code assigned in the IANA HTTP Status
         /// Code Registry, or `None` for any other code (including the reserved
-        /// `306` and `418`, see the [module docs](self)).
+        /// `306` and `418`, see [status lines](super#status-lines)).
         ///
         /// ```
         /// use tern_proto::compose::reason_phrase;
@@ -125,7 +112,8 @@ status_table! {
 }
 
 /// The pre-rendered status line (`HTTP/1.1 200 OK\r\n`, CRLF included) of a
-/// status code assigned in the registry, or `None` for any other code.
+/// status code assigned in the registry, or `None` for any other code (see
+/// [status lines](super#status-lines)).
 ///
 /// ```
 /// use tern_proto::{Version, compose::status_line};
