@@ -142,7 +142,8 @@ impl ChunkedDecoder {
                     p += 1;
                 }
                 ChunkState::SizeWhitespace | ChunkState::Extensions => {
-                    if p - self.extensions_start >= config.max_chunk_ext_len {
+                    let ends_line = matches!(byte, b'\r' | b'\n');
+                    if !ends_line && p - self.extensions_start >= config.max_chunk_ext_len {
                         return Err((ErrorKind::ChunkExtensionTooLong, p));
                     }
                     match (self.state, byte) {

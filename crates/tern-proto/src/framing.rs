@@ -95,7 +95,6 @@ pub(crate) fn list_members(value: &[u8]) -> impl Iterator<Item = &[u8]> {
 #[derive(Default)]
 struct TransferCodings {
     present: bool,
-    members: usize,
     chunked: usize,
     last_is_chunked: bool,
     unsupported: bool,
@@ -105,8 +104,10 @@ struct TransferCodings {
 impl TransferCodings {
     fn add_line(&mut self, value: &[u8]) {
         self.present = true;
+        // A line that names no coding at all says nothing a sender would mean;
+        // refusing it leaves no room for two readings (spec FRAME rules).
+        self.malformed |= list_members(value).next().is_none();
         for member in list_members(value) {
-            self.members += 1;
             // transfer-coding = token *( OWS ";" OWS transfer-parameter ) (RFC 9112 §7).
             let (name, params) = match memchr::memchr(b';', member) {
                 Some(i) => (member[..i].trim_ascii_end(), Some(&member[i..])),
@@ -133,8 +134,7 @@ impl TransferCodings {
     fn check(&self) -> Result<(), ErrorKind> {
         if self.unsupported {
             Err(ErrorKind::UnsupportedTransferCoding)
-        } else if self.malformed || self.members == 0 || self.chunked != 1 || !self.last_is_chunked
-        {
+        } else if self.malformed || self.chunked != 1 || !self.last_is_chunked {
             Err(ErrorKind::InvalidTransferEncoding)
         } else {
             Ok(())
@@ -315,7 +315,8 @@ pub(crate) fn decide(
         framing,
         keep_alive: !close && (http11 || keep_alive_token),
         expects_continue: http11 && expects_continue,
-        upgrade: upgrade_field && upgrade_token,
+        // RFC 9110 §7.8: a server MUST ignore Upgrade in an HTTP/1.0 request.
+        upgrade: http11 && upgrade_field && upgrade_token,
     })
 }
 

@@ -27,6 +27,8 @@ enum FieldState {
     LineStart,
     LineStartCr,
     Name,
+    /// A CR in a field name: CRLF means a line without a colon, anything else a bare CR.
+    NameCr,
     LeadingWhitespace,
     Value,
     ValueCr,
@@ -127,8 +129,23 @@ impl FieldScanner {
                             self.state = FieldState::LeadingWhitespace;
                             p += 1;
                         }
+                        Some(b'\r') => {
+                            self.state = FieldState::NameCr;
+                            p += 1;
+                        }
+                        Some(b'\n') if !config.allow_bare_lf => {
+                            break Err((ErrorKind::BareLf, p));
+                        }
                         Some(_) => break Err((ErrorKind::InvalidHeaderName, p)),
                     }
+                }
+                FieldState::NameCr => {
+                    let kind = if byte == b'\n' {
+                        ErrorKind::InvalidHeaderName
+                    } else {
+                        ErrorKind::BareCr
+                    };
+                    break Err((kind, p - 1));
                 }
                 FieldState::LeadingWhitespace => {
                     if byte == b' ' || byte == b'\t' {
@@ -210,6 +227,9 @@ enum HeadState {
     Target,
     Version,
     VersionCr,
+    /// A CR inside the request line: an error either way. CRLF means the line
+    /// ended early (the kind given); anything else makes it a bare CR.
+    EarlyCr(ErrorKind),
     Fields,
 }
 
@@ -330,9 +350,14 @@ impl HeadScanner {
                             self.line.target_start = *p;
                             self.state = HeadState::Target;
                         }
-                        Some(b' ' | b'\t' | b'\r' | b'\n') => {
-                            return Err((ErrorKind::InvalidRequestLine, *p));
+                        Some(b'\r') => {
+                            self.state = HeadState::EarlyCr(ErrorKind::InvalidRequestLine);
+                            *p += 1;
                         }
+                        Some(b'\n') => {
+                            return Err((early_lf(config, ErrorKind::InvalidRequestLine), *p));
+                        }
+                        Some(b' ' | b'\t') => return Err((ErrorKind::InvalidRequestLine, *p)),
                         Some(_) => return Err((ErrorKind::InvalidMethod, *p)),
                     }
                 }
@@ -353,9 +378,14 @@ impl HeadScanner {
                             self.line.version_start = *p;
                             self.state = HeadState::Version;
                         }
-                        Some(b' ' | b'\t' | b'\r' | b'\n') => {
-                            return Err((ErrorKind::InvalidRequestLine, *p));
+                        Some(b'\r') => {
+                            self.state = HeadState::EarlyCr(ErrorKind::InvalidRequestLine);
+                            *p += 1;
                         }
+                        Some(b'\n') => {
+                            return Err((early_lf(config, ErrorKind::InvalidRequestLine), *p));
+                        }
+                        Some(b' ' | b'\t') => return Err((ErrorKind::InvalidRequestLine, *p)),
                         Some(_) => return Err((ErrorKind::InvalidTarget, *p)),
                     }
                 }
@@ -386,9 +416,19 @@ impl HeadScanner {
                             _ => byte == b"HTTP/"[index],
                         };
                         if !expected {
+                            let early_end = if index == 0 {
+                                ErrorKind::InvalidRequestLine
+                            } else {
+                                ErrorKind::InvalidVersion
+                            };
                             let kind = match byte {
+                                b'\r' => {
+                                    self.state = HeadState::EarlyCr(early_end);
+                                    *p += 1;
+                                    continue;
+                                }
+                                b'\n' => early_lf(config, early_end),
                                 b' ' | b'\t' => ErrorKind::InvalidRequestLine,
-                                b'\r' | b'\n' if index == 0 => ErrorKind::InvalidRequestLine,
                                 _ => ErrorKind::InvalidVersion,
                             };
                             return Err((kind, *p));
@@ -402,6 +442,14 @@ impl HeadScanner {
                     }
                     *p += 1;
                     self.end_request_line(input)?;
+                }
+                HeadState::EarlyCr(kind) => {
+                    let kind = if byte == b'\n' {
+                        kind
+                    } else {
+                        ErrorKind::BareCr
+                    };
+                    return Err((kind, *p - 1));
                 }
                 HeadState::Fields => {
                     if self
@@ -426,6 +474,16 @@ impl HeadScanner {
     }
 }
 
+/// The error for an LF where the request line cannot end: with bare LF
+/// accepted, the line ended early; otherwise it is a bare LF.
+fn early_lf(config: &Config, early_end: ErrorKind) -> ErrorKind {
+    if config.allow_bare_lf {
+        early_end
+    } else {
+        ErrorKind::BareLf
+    }
+}
+
 /// Whether the request-target has a form its method allows (RFC 9112 §3.2) and
 /// every `%` starts a `pct-encoded` triplet. Its bytes are already known to be
 /// `TARGET` bytes.
@@ -439,7 +497,7 @@ fn target_is_valid(input: &[u8], line: &RequestLine) -> bool {
         // authority-form = uri-host ":" port, only and always for CONNECT (§3.2.3).
         authority_form_is_valid(target)
     } else if target[0] == b'/' {
-        true
+        !target.contains(&b'[') && !target.contains(&b']')
     } else if target == b"*" {
         // asterisk-form, only for a server-wide OPTIONS (§3.2.4).
         method == b"OPTIONS"
@@ -447,17 +505,42 @@ fn target_is_valid(input: &[u8], line: &RequestLine) -> bool {
         absolute_form_is_valid(target)
     }
 }
-/// `absolute-URI`'s scheme followed by ":" (RFC 3986 §3.1); the rest was
-/// checked byte by byte.
+/// `absolute-URI` (RFC 3986 §4.3): a scheme, ":", and, when an authority
+/// follows "//", a valid `uri-host [":" port]` without userinfo (RFC 9110
+/// §4.2.4 asks recipients to treat userinfo as an error) and, for http and
+/// https, a non-empty host (RFC 9110 §4.2.1). Brackets appear only in the host.
 fn absolute_form_is_valid(target: &[u8]) -> bool {
     let Some(colon) = memchr::memchr(b':', target) else {
         return false;
     };
     let scheme = &target[..colon];
-    scheme.first().is_some_and(u8::is_ascii_alphabetic)
+    let scheme_ok = scheme.first().is_some_and(u8::is_ascii_alphabetic)
         && scheme
             .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    if !scheme_ok {
+        return false;
+    }
+    let rest = &target[colon + 1..];
+    let no_brackets = |bytes: &[u8]| !bytes.contains(&b'[') && !bytes.contains(&b']');
+    let Some(after_slashes) = rest.strip_prefix(b"//") else {
+        return no_brackets(rest);
+    };
+    let authority_end = after_slashes
+        .iter()
+        .position(|&b| b == b'/' || b == b'?')
+        .unwrap_or(after_slashes.len());
+    let (authority, path) = after_slashes.split_at(authority_end);
+    let needs_host = scheme.eq_ignore_ascii_case(b"http") || scheme.eq_ignore_ascii_case(b"https");
+    let host_len = authority
+        .iter()
+        .rposition(|&b| b == b':')
+        .filter(|_| authority.last() != Some(&b']'))
+        .unwrap_or(authority.len());
+    !authority.contains(&b'@')
+        && host_is_valid(authority)
+        && (!needs_host || host_len > 0)
+        && no_brackets(path)
 }
 
 /// `uri-host ":" port` with both parts non-empty.

@@ -10,7 +10,9 @@ pub(crate) const TCHAR: u8 = 1 << 0;
 /// between them (RFC 9110 §5.5).
 pub(crate) const FIELD_VALUE: u8 = 1 << 1;
 /// Bytes of a request-target outside `pct-encoded`: `unreserved / sub-delims /
-/// ":" / "@" / "/" / "?" / "%"` (RFC 3986 §3.3, §3.4 via RFC 9112 §3.2).
+/// ":" / "@" / "/" / "?" / "%"` (RFC 3986 §3.3, §3.4 via RFC 9112 §3.2), plus
+/// "[" and "]", which only the host of an authority may hold (`IP-literal`,
+/// RFC 3986 §3.2.2): the parser checks where they are once the target is read.
 pub(crate) const TARGET: u8 = 1 << 2;
 /// `HEXDIG` (RFC 5234 appendix B.1).
 pub(crate) const HEXDIG: u8 = 1 << 3;
@@ -57,7 +59,7 @@ const fn build() -> [u8; 256] {
         if (b >= 0x20 && b != 0x7f) || b == b'\t' {
             class |= FIELD_VALUE;
         }
-        if unreserved || sub_delim || matches!(b, b':' | b'@' | b'/' | b'?' | b'%') {
+        if unreserved || sub_delim || matches!(b, b':' | b'@' | b'/' | b'?' | b'%' | b'[' | b']') {
             class |= TARGET;
         }
         if b.is_ascii_hexdigit() {

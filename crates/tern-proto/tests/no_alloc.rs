@@ -57,7 +57,9 @@ fn serve_once(conn: &mut Connection, piece: usize) -> usize {
     while available < REQUESTS.len() {
         available = (available + piece).min(REQUESTS.len());
         loop {
-            let step = conn.poll_event(&REQUESTS[start..available]).expect("valid input");
+            let step = conn
+                .poll_event(&REQUESTS[start..available])
+                .expect("valid input");
             start += step.consumed;
             match step.outcome {
                 Outcome::Event(Event::Data(data)) => body += data.len(),
