@@ -369,9 +369,9 @@ impl<'a> ResponseHead<'a> {
         write_fields(&mut w, self.fields);
         match plan.field {
             FramingField::None => {}
-            FramingField::ContentLength(n) => {
+            FramingField::ContentLength { value, digits } => {
                 w.put(CONTENT_LENGTH);
-                num::write_dec(n, w.take(num::dec_len(n)));
+                num::write_dec(value, w.take(digits));
                 w.put(b"\r\n");
             }
             FramingField::Chunked => w.put(TRANSFER_ENCODING_CHUNKED),
@@ -388,6 +388,7 @@ impl<'a> ResponseHead<'a> {
 
     /// The measuring pass: validates everything and decides every field, so
     /// that the copying pass cannot fail.
+    #[inline]
     fn plan(&self) -> Result<Plan, ComposeError> {
         let status = self.status;
         if !(100..=999).contains(&status) {
@@ -421,10 +422,12 @@ impl<'a> ResponseHead<'a> {
             (FramingField::None, Framing::NoBody)
         } else {
             match (self.body, self.head_request, self.version) {
-                (Body::None, true, _) => (FramingField::ContentLength(0), Framing::NoBody),
-                (Body::None, false, _) => (FramingField::ContentLength(0), Framing::Length(0)),
-                (Body::Length(n), true, _) => (FramingField::ContentLength(n), Framing::NoBody),
-                (Body::Length(n), false, _) => (FramingField::ContentLength(n), Framing::Length(n)),
+                (Body::None, true, _) => (FramingField::content_length(0), Framing::NoBody),
+                (Body::None, false, _) => (FramingField::content_length(0), Framing::Length(0)),
+                (Body::Length(n), true, _) => (FramingField::content_length(n), Framing::NoBody),
+                (Body::Length(n), false, _) => {
+                    (FramingField::content_length(n), Framing::Length(n))
+                }
                 (Body::Unknown, true, _) => (FramingField::None, Framing::NoBody),
                 (Body::Unknown, false, Version::Http11) => {
                     (FramingField::Chunked, Framing::Chunked)
@@ -436,7 +439,7 @@ impl<'a> ResponseHead<'a> {
         };
         len = len.saturating_add(match field {
             FramingField::None => 0,
-            FramingField::ContentLength(n) => CONTENT_LENGTH.len() + num::dec_len(n) + 2,
+            FramingField::ContentLength { digits, .. } => CONTENT_LENGTH.len() + digits + 2,
             FramingField::Chunked => TRANSFER_ENCODING_CHUNKED.len(),
         });
 
@@ -568,8 +571,24 @@ const DATE_LINE_LEN: usize = 6 + 29 + 2;
 #[derive(Clone, Copy)]
 enum FramingField {
     None,
-    ContentLength(u64),
+    ContentLength {
+        /// The length.
+        value: u64,
+        /// Its number of decimal digits.
+        digits: usize,
+    },
     Chunked,
+}
+
+impl FramingField {
+    /// `Content-Length: value`, its digits counted once.
+    #[inline]
+    const fn content_length(value: u64) -> Self {
+        Self::ContentLength {
+            value,
+            digits: num::dec_len(value),
+        }
+    }
 }
 
 /// The persistence option of the `Connection` field.
