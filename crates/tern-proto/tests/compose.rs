@@ -357,7 +357,7 @@ fn with_head<R>(case: &Case, f: impl FnOnce(&ResponseHead<'_>) -> R) -> R {
     head.keep_alive = case.keep_alive;
     head.head_request = case.head_request;
     head.date = case.date.then_some(DATE);
-    head.fields = &fields;
+    head.fields = fields;
     f(&head)
 }
 
