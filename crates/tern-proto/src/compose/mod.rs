@@ -320,6 +320,11 @@ impl<'a> ResponseHead<'a> {
 
     /// The exact number of bytes [`compose`](Self::compose) will write.
     ///
+    /// This runs the whole validation pass, as `compose` does. There is no
+    /// need to call it before `compose`, which reports the size it needs in
+    /// [`ComposeError::InsufficientSize`] and writes nothing then; use it to
+    /// size a buffer ahead of time.
+    ///
     /// # Errors
     ///
     /// The same as [`compose`](Self::compose), except
@@ -491,24 +496,27 @@ pub enum ComposeError {
         /// The offending code.
         status: u16,
     },
-    /// The field (or trailer) at `index` has a name that is not a token
-    /// (RFC 9110 §5.1): empty, or holding a delimiter, whitespace or control.
+    /// The field (or trailer, or line of a [`FieldLines`] block) at `index`
+    /// has a name that is not a token (RFC 9110 §5.1): empty, or holding a
+    /// delimiter, whitespace or control.
     InvalidFieldName {
-        /// Position of the field in the caller's list.
+        /// Position of the field in the caller's list (0-based).
         index: usize,
     },
-    /// The field (or trailer) at `index` has a value that is not a
-    /// field-value (RFC 9110 §5.5): it holds CR, LF, NUL or another control,
-    /// or begins or ends with whitespace.
+    /// The field (or trailer, or line of a [`FieldLines`] block) at `index`
+    /// has a value that is not a field-value (RFC 9110 §5.5): it holds CR, LF,
+    /// NUL or another control, or begins or ends with whitespace. (For a
+    /// block, also a line not of the form `name: value\r\n`.)
     InvalidFieldValue {
-        /// Position of the field in the caller's list.
+        /// Position of the field in the caller's list (0-based).
         index: usize,
     },
-    /// The field (or trailer) at `index` is one the composer writes itself:
-    /// `Content-Length`, `Transfer-Encoding`, `Connection`, or `Date` when a
-    /// date is supplied separately.
+    /// The field (or trailer, or line of a [`FieldLines`] block) at `index`
+    /// is one the composer writes itself: `Content-Length`,
+    /// `Transfer-Encoding`, `Connection`, or `Date` when a date is supplied
+    /// separately (always, in a block).
     ReservedField {
-        /// Position of the field in the caller's list.
+        /// Position of the field in the caller's list (0-based).
         index: usize,
     },
     /// The supplied date holds a byte that is not allowed in a field value.
