@@ -88,6 +88,9 @@ pub(crate) struct Conn {
     pub(crate) phase: Phase,
     /// The last read may not have drained the socket.
     pub(crate) readable: bool,
+    /// epoll reported the peer's FIN (or an error): read until EOF even after
+    /// a short read, since no further edge will come.
+    pub(crate) hangup: bool,
     eof: bool,
     close_after: bool,
     linger: bool,
@@ -128,6 +131,7 @@ impl Conn {
             deadline: now + ctx.timeouts.header,
             phase: Phase::Head,
             readable: false,
+            hangup: false,
             eof: false,
             close_after: false,
             linger: false,
@@ -335,7 +339,9 @@ impl Conn {
         if let Some(p) = self.proto.take() {
             ctx.give_proto(p);
         }
-        if self.phase != Phase::Idle {
+        // A response just completed: idle timeout. (A fresh connection that
+        // has sent nothing yet stays under its header timeout.)
+        if matches!(self.phase, Phase::Body | Phase::Send) {
             self.phase = Phase::Idle;
             self.deadline = ctx.now + ctx.timeouts.idle;
         }
@@ -364,7 +370,7 @@ impl Conn {
                     return Read::Eof;
                 }
                 Ok((n, _)) => {
-                    if self.rend + n < buf.len() {
+                    if self.rend + n < buf.len() && !self.hangup {
                         // A short read drained the socket: epoll (edge
                         // triggered) reports the next bytes.
                         self.readable = false;

@@ -111,9 +111,10 @@ impl FileCache {
             // the file is the same one, unchanged.
             slot.checked = now;
             if let (Resolved::File(old), Resolved::File(new)) = (&slot.resolved, &fresh)
-                && old.same_version(new) {
-                    return slot.resolved.clone();
-                }
+                && old.same_version(new)
+            {
+                return slot.resolved.clone();
+            }
             self.cached_bytes -= cached_len(&slot.resolved);
             self.cached_bytes += cached_len(&fresh);
             slot.resolved = fresh.clone();

@@ -157,20 +157,22 @@ impl Planner {
             return plan;
         }
         let mut selection = Selection::Full;
-        if req.method() == Method::Get && cond.ranges_seen == 1
+        if req.method() == Method::Get
+            && cond.ranges_seen == 1
             && let Some(value) = cond.range
-                && cond.if_range.is_none_or(|v| if_range_holds(v, &file)) {
-                    match range::parse(value, file.size) {
-                        Ranges::Full => {}
-                        Ranges::Single(s) => selection = Selection::Single(s),
-                        Ranges::Multi(v) => selection = Selection::Multi(v),
-                        Ranges::Unsatisfiable => {
-                            plan.status = 416;
-                            plan.kind = Kind::Unsatisfiable(file.size);
-                            return plan;
-                        }
-                    }
+            && cond.if_range.is_none_or(|v| if_range_holds(v, &file))
+        {
+            match range::parse(value, file.size) {
+                Ranges::Full => {}
+                Ranges::Single(s) => selection = Selection::Single(s),
+                Ranges::Multi(v) => selection = Selection::Multi(v),
+                Ranges::Unsatisfiable => {
+                    plan.status = 416;
+                    plan.kind = Kind::Unsatisfiable(file.size);
+                    return plan;
                 }
+            }
+        }
         plan.status = if matches!(selection, Selection::Full) {
             200
         } else {
@@ -252,9 +254,10 @@ fn preconditions(c: &Conditions<'_>, file: &FileInfo) -> Option<u16> {
     } else if let Some(v) = c.if_unmodified_since {
         // 2. If-Unmodified-Since (only without If-Match; invalid dates ignored)
         if let Some(t) = http_date(v)
-            && file.mtime > t {
-                return Some(412);
-            }
+            && file.mtime > t
+        {
+            return Some(412);
+        }
     }
     // 3. If-None-Match (weak comparison) -> 304 for GET/HEAD (the only methods here)
     if let Some(v) = &c.if_none_match {
@@ -267,9 +270,10 @@ fn preconditions(c: &Conditions<'_>, file: &FileInfo) -> Option<u16> {
             return Some(304);
         }
         if let Some(t) = http_date(v)
-            && file.mtime <= t {
-                return Some(304);
-            }
+            && file.mtime <= t
+        {
+            return Some(304);
+        }
     }
     None
 }

@@ -83,7 +83,10 @@ pub(crate) struct Ctx {
     pub(crate) log: Option<LogSink>,
     // Boxed on purpose: a connection holds `Option<Box<_>>` (one word while
     // idle), and moving a parser between it and this list moves a pointer.
-    #[expect(clippy::vec_box, reason = "the boxes move between connections and this list")]
+    #[expect(
+        clippy::vec_box,
+        reason = "the boxes move between connections and this list"
+    )]
     protos: Vec<Box<tern_proto::Connection>>,
     proto_config: tern_proto::Config,
 }
@@ -259,6 +262,11 @@ impl Worker {
                             ) {
                                 conn.readable = true;
                             }
+                            if flags
+                                .intersects(EventFlags::HUP | EventFlags::ERR | EventFlags::RDHUP)
+                            {
+                                conn.hangup = true;
+                            }
                             self.drive(token);
                         }
                     }
@@ -274,16 +282,18 @@ impl Worker {
                 self.accept();
             }
             if let Some(log) = self.ctx.log.as_mut()
-                && log.pending() {
-                    log.flush();
-                }
+                && log.pending()
+            {
+                log.flush();
+            }
             if self.ctx.now.duration_since(self.last_sweep) >= self.tick {
                 self.sweep();
             }
             if let Some(deadline) = self.shutdown_deadline
-                && (self.live == 0 || self.ctx.now >= deadline) {
-                    break;
-                }
+                && (self.live == 0 || self.ctx.now >= deadline)
+            {
+                break;
+            }
         }
         // Whatever is still open past the shutdown bound is closed here.
         for i in 0..self.slots.len() {
