@@ -1,0 +1,4 @@
+//! `cargo fuzz run -s none split_equivalence`: see fuzz/README.md and `tern_fuzz::checks::split_equivalence`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tern_fuzz::checks::split_equivalence::check(data));
