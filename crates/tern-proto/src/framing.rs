@@ -78,8 +78,7 @@ fn known(name: &[u8]) -> Option<Known> {
         17 => (Known::TransferEncoding, &b"transfer-encoding"[..]),
         _ => return None,
     };
-    name.eq_ignore_ascii_case(candidate.1)
-        .then_some(candidate.0)
+    tables::eq_lowercase(name, candidate.1).then_some(candidate.0)
 }
 
 /// Splits a list-valued field (RFC 9110 §5.6.1) into its non-empty members,
@@ -118,7 +117,7 @@ impl TransferCodings {
                 self.last_is_chunked = false;
                 continue;
             }
-            let is_chunked = name.eq_ignore_ascii_case(b"chunked");
+            let is_chunked = tables::eq_lowercase(name, b"chunked");
             if is_chunked {
                 self.chunked += 1;
                 // chunked defines no parameters.
@@ -257,14 +256,14 @@ pub(crate) fn decide(
             Known::TransferEncoding => codings.add_line(value),
             Known::Connection => {
                 for token in list_members(value) {
-                    close |= token.eq_ignore_ascii_case(b"close");
-                    keep_alive_token |= token.eq_ignore_ascii_case(b"keep-alive");
-                    upgrade_token |= token.eq_ignore_ascii_case(b"upgrade");
+                    close |= tables::eq_lowercase(token, b"close");
+                    keep_alive_token |= tables::eq_lowercase(token, b"keep-alive");
+                    upgrade_token |= tables::eq_lowercase(token, b"upgrade");
                 }
             }
             Known::Expect => {
                 for member in list_members(value) {
-                    if member.eq_ignore_ascii_case(b"100-continue") {
+                    if tables::eq_lowercase(member, b"100-continue") {
                         expects_continue = true;
                     } else {
                         unsupported_expectation = true;

@@ -108,6 +108,10 @@ impl FieldScanner {
                         if fields.len() >= config.max_fields {
                             break Err((ErrorKind::TooManyHeaders, p));
                         }
+                        if let Some(next) = whole_field_line(window, p, fields) {
+                            p = next;
+                            continue;
+                        }
                         self.line_start = p;
                         self.state = FieldState::Name;
                     }
@@ -216,6 +220,77 @@ impl FieldScanner {
         });
         self.state = FieldState::LineStart;
     }
+}
+
+/// The fast path for a field line that is already complete in `window` and
+/// ordinary (token name, colon, clean value, CRLF): records it and returns the
+/// offset after its LF. Anything else returns `None`, and the byte-wise scanner
+/// takes the line from its start, so both paths give the same result and the
+/// byte-wise one alone decides errors.
+#[inline]
+fn whole_field_line(window: &[u8], start: usize, fields: &mut Vec<FieldSpan>) -> Option<usize> {
+    let name_end = tables::skip_class(window, start, TCHAR);
+    if name_end == start || window.get(name_end) != Some(&b':') {
+        return None;
+    }
+    let mut value_start = name_end + 1;
+    while matches!(window.get(value_start), Some(b' ' | b'\t')) {
+        value_start += 1;
+    }
+    let cr = tables::skip_field_value(window, value_start);
+    if window.get(cr..cr + 2) != Some(b"\r\n") {
+        return None;
+    }
+    let mut value_end = cr;
+    while value_end > value_start && matches!(window[value_end - 1], b' ' | b'\t') {
+        value_end -= 1;
+    }
+    fields.push(FieldSpan {
+        name_start: start,
+        name_end,
+        value_start,
+        value_end,
+    });
+    Some(cr + 2)
+}
+
+/// The fast path for a request line that is already complete in `window` and
+/// valid: returns its offsets and the offset after its LF. Anything else
+/// returns `None` and the byte-wise scanner decides, as for field lines.
+#[inline]
+fn whole_request_line(
+    window: &[u8],
+    start: usize,
+    config: &Config,
+) -> Option<(RequestLine, usize)> {
+    let method_end = tables::skip_class(window, start, TCHAR);
+    if method_end == start || window.get(method_end) != Some(&b' ') {
+        return None;
+    }
+    let target_start = method_end + 1;
+    let (target_end, brackets) = scan_target(window, target_start);
+    if target_end == target_start
+        || target_end - target_start > config.max_target_len
+        || window.get(target_end) != Some(&b' ')
+    {
+        return None;
+    }
+    let version_start = target_end + 1;
+    let version = window.get(version_start..version_start + 10)?;
+    if !(version.starts_with(b"HTTP/1.")
+        && version[7].is_ascii_digit()
+        && version.ends_with(b"\r\n"))
+    {
+        return None;
+    }
+    let line = RequestLine {
+        method_start: start,
+        method_end,
+        target_start,
+        target_end,
+        version_start,
+    };
+    target_form_is_valid(window, &line, brackets).then_some((line, version_start + 10))
 }
 
 /// Where the head scanner stands.
@@ -341,6 +416,15 @@ impl HeadScanner {
                     *p += 1;
                 }
                 HeadState::Method => {
+                    if *p == self.line.method_start
+                        && let Some((line, next)) = whole_request_line(window, *p, config)
+                    {
+                        self.line = line;
+                        *p = next;
+                        self.state = HeadState::Fields;
+                        self.fields = FieldScanner::new();
+                        continue;
+                    }
                     *p = tables::skip_class(window, *p, TCHAR);
                     match window.get(*p) {
                         None => {}
@@ -488,16 +572,21 @@ fn early_lf(config: &Config, early_end: ErrorKind) -> ErrorKind {
 /// every `%` starts a `pct-encoded` triplet. Its bytes are already known to be
 /// `TARGET` bytes.
 fn target_is_valid(input: &[u8], line: &RequestLine) -> bool {
+    let target = &input[line.target_start..line.target_end];
+    let brackets = memchr::memchr2(b'[', b']', target).is_some();
+    pct_encoding_is_valid(target) && target_form_is_valid(input, line, brackets)
+}
+
+/// Whether the form of the target suits its method; `brackets` says whether
+/// the target holds `[` or `]`, which only an authority's host may.
+fn target_form_is_valid(input: &[u8], line: &RequestLine, brackets: bool) -> bool {
     let method = &input[line.method_start..line.method_end];
     let target = &input[line.target_start..line.target_end];
-    if !pct_encoding_is_valid(target) {
-        return false;
-    }
     if method == b"CONNECT" {
         // authority-form = uri-host ":" port, only and always for CONNECT (§3.2.3).
         authority_form_is_valid(target)
     } else if target[0] == b'/' {
-        !target.contains(&b'[') && !target.contains(&b']')
+        !brackets
     } else if target == b"*" {
         // asterisk-form, only for a server-wide OPTIONS (§3.2.4).
         method == b"OPTIONS"
@@ -505,6 +594,30 @@ fn target_is_valid(input: &[u8], line: &RequestLine) -> bool {
         absolute_form_is_valid(target)
     }
 }
+
+/// Scans a request-target from `start` in one pass: plain bytes, `pct-encoded`
+/// triplets, brackets. Returns where it stopped (the first byte that is none
+/// of these, or a `%` without two HEXDIG) and whether it saw a bracket.
+#[inline]
+fn scan_target(window: &[u8], start: usize) -> (usize, bool) {
+    let mut at = start;
+    let mut brackets = false;
+    loop {
+        at = tables::skip_class(window, at, tables::PLAIN_TARGET);
+        match window.get(at) {
+            Some(b'%') => match window.get(at + 1..at + 3) {
+                Some(&[a, b]) if a.is_ascii_hexdigit() && b.is_ascii_hexdigit() => at += 3,
+                _ => return (at, brackets),
+            },
+            Some(b'[' | b']') => {
+                brackets = true;
+                at += 1;
+            }
+            _ => return (at, brackets),
+        }
+    }
+}
+
 /// `absolute-URI` (RFC 3986 §4.3): a scheme, ":", and, when an authority
 /// follows "//", a valid `uri-host [":" port]` without userinfo (RFC 9110
 /// §4.2.4 asks recipients to treat userinfo as an error) and, for http and
@@ -522,7 +635,7 @@ fn absolute_form_is_valid(target: &[u8]) -> bool {
         return false;
     }
     let rest = &target[colon + 1..];
-    let no_brackets = |bytes: &[u8]| !bytes.contains(&b'[') && !bytes.contains(&b']');
+    let no_brackets = |bytes: &[u8]| memchr::memchr2(b'[', b']', bytes).is_none();
     let Some(after_slashes) = rest.strip_prefix(b"//") else {
         return no_brackets(rest);
     };
@@ -543,16 +656,32 @@ fn absolute_form_is_valid(target: &[u8]) -> bool {
         && no_brackets(path)
 }
 
-/// `uri-host ":" port` with both parts non-empty.
+/// `uri-host ":" port` with both parts non-empty. The port's colon is the last
+/// one after any IP-literal's closing bracket.
 fn authority_form_is_valid(target: &[u8]) -> bool {
-    match target.iter().rposition(|&b| b == b':') {
-        Some(colon) if colon > 0 && colon + 1 < target.len() => host_is_valid(target),
+    let host_end = if target.first() == Some(&b'[') {
+        match memchr::memchr(b']', target) {
+            Some(close) => close + 1,
+            None => return false,
+        }
+    } else {
+        memchr::memchr(b':', target).unwrap_or(target.len())
+    };
+    match target[host_end..].split_first() {
+        Some((b':', port)) => host_end > 0 && !port.is_empty() && host_is_valid(target),
         _ => false,
     }
 }
 
 /// `uri-host [ ":" port ]` (RFC 9112 §3.2, RFC 3986 §3.2.2, §3.2.3); empty is valid.
 pub(crate) fn host_is_valid(value: &[u8]) -> bool {
+    // The common case, a plain reg-name with an optional port, in one pass.
+    let plain_end = tables::skip_class(value, 0, tables::REG_NAME);
+    match value.get(plain_end) {
+        None => return true,
+        Some(b':') if value[plain_end + 1..].iter().all(u8::is_ascii_digit) => return true,
+        _ => {}
+    }
     let (host, rest) = if value.first() == Some(&b'[') {
         let Some(close) = memchr::memchr(b']', value) else {
             return false;

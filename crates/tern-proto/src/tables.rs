@@ -14,6 +14,8 @@ pub(crate) const FIELD_VALUE: u8 = 1 << 1;
 /// "[" and "]", which only the host of an authority may hold (`IP-literal`,
 /// RFC 3986 §3.2.2): the parser checks where they are once the target is read.
 pub(crate) const TARGET: u8 = 1 << 2;
+/// `TARGET` bytes but `%`, `[` and `]`, which need a closer look.
+pub(crate) const PLAIN_TARGET: u8 = 1 << 6;
 /// `HEXDIG` (RFC 5234 appendix B.1).
 pub(crate) const HEXDIG: u8 = 1 << 3;
 /// `reg-name` bytes outside `pct-encoded`: `unreserved / sub-delims` (RFC 3986 §3.2.2).
@@ -62,6 +64,9 @@ const fn build() -> [u8; 256] {
         if unreserved || sub_delim || matches!(b, b':' | b'@' | b'/' | b'?' | b'%' | b'[' | b']') {
             class |= TARGET;
         }
+        if class & TARGET != 0 && !matches!(b, b'%' | b'[' | b']') {
+            class |= PLAIN_TARGET;
+        }
         if b.is_ascii_hexdigit() {
             class |= HEXDIG;
         }
@@ -85,32 +90,65 @@ pub(crate) fn is(byte: u8, class: u8) -> bool {
     CLASSES[byte as usize] & class != 0
 }
 
+/// Whether `bytes`, taken from a validated token or field value, equals
+/// `lowercase` ignoring ASCII case. `lowercase` holds only lowercase letters,
+/// digits and "-"; setting bit 0x20 of a byte maps only its own upper case or
+/// a control byte (which validated input cannot hold) onto those, so the
+/// comparison needs no table. Eight bytes at a time.
+#[inline]
+pub(crate) fn eq_lowercase(bytes: &[u8], lowercase: &[u8]) -> bool {
+    debug_assert!(
+        lowercase
+            .iter()
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    );
+    if bytes.len() != lowercase.len() {
+        return false;
+    }
+    let mut a = bytes.chunks_exact(8);
+    let mut b = lowercase.chunks_exact(8);
+    for (x, y) in (&mut a).zip(&mut b) {
+        let x = u64::from_le_bytes(x.try_into().expect("8 bytes"));
+        let y = u64::from_le_bytes(y.try_into().expect("8 bytes"));
+        if x | 0x2020_2020_2020_2020 != y {
+            return false;
+        }
+    }
+    a.remainder()
+        .iter()
+        .zip(b.remainder())
+        .all(|(&x, &y)| x | 0x20 == y)
+}
+
 /// Whether `bytes` is a non-empty `token` (RFC 9110 §5.6.2).
 pub(crate) fn is_token(bytes: &[u8]) -> bool {
     !bytes.is_empty() && bytes.iter().all(|&b| is(b, TCHAR))
 }
 
 /// The index of the first byte in `bytes[from..]` outside `FIELD_VALUE`, or
-/// `bytes.len()`. Eight bytes at a time: a word is clean when none of its bytes
-/// is below 0x20 or equal to 0x7F; HTAB (the one allowed control) falls back to
-/// the byte loop.
+/// `bytes.len()`. Eight bytes at a time: in each word, the lowest byte below
+/// 0x20 or equal to 0x7F is found exactly with borrow arithmetic (higher bytes
+/// may be flagged falsely, the lowest never is). HTAB, the one control a value
+/// may hold, is stepped over.
 #[inline]
 pub(crate) fn skip_field_value(bytes: &[u8], mut from: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     while let Some(chunk) = bytes.get(from..from + 8) {
-        let word = u64::from_le_bytes([
-            chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
-        ]);
-        // A byte below 0x20 sets its high bit in `word - 0x20..` unless the byte
-        // itself had it set; DEL becomes zero after xor with 0x7F.
+        let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
         let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
         let del = word ^ (ONES * 0x7f);
         let is_del = del.wrapping_sub(ONES) & !del & HIGHS;
-        if below_space | is_del != 0 {
-            break;
+        let flagged = below_space | is_del;
+        if flagged == 0 {
+            from += 8;
+            continue;
         }
-        from += 8;
+        let stop = from + (flagged.trailing_zeros() / 8) as usize;
+        if bytes[stop] != b'\t' {
+            return stop;
+        }
+        from = stop + 1;
     }
     while let Some(&b) = bytes.get(from) {
         if !is(b, FIELD_VALUE) {
@@ -121,9 +159,18 @@ pub(crate) fn skip_field_value(bytes: &[u8], mut from: usize) -> usize {
     from
 }
 
-/// The index of the first byte in `bytes[from..]` outside `class`, or `bytes.len()`.
+/// The index of the first byte in `bytes[from..]` outside `class`, or
+/// `bytes.len()`. Four lookups per step, combined before one branch.
 #[inline]
 pub(crate) fn skip_class(bytes: &[u8], mut from: usize, class: u8) -> usize {
+    while let Some(&[a, b, c, d]) = bytes.get(from..from + 4) {
+        let all =
+            CLASSES[a as usize] & CLASSES[b as usize] & CLASSES[c as usize] & CLASSES[d as usize];
+        if all & class == 0 {
+            break;
+        }
+        from += 4;
+    }
     while let Some(&b) = bytes.get(from) {
         if !is(b, class) {
             return from;
@@ -151,6 +198,48 @@ mod tests {
         for b in 0..=255u8 {
             let expected = b == b'\t' || (0x20..=0x7e).contains(&b) || b >= 0x80;
             assert_eq!(is(b, FIELD_VALUE), expected, "byte {b:#04x}");
+        }
+    }
+
+    #[test]
+    fn lowercase_comparison_matches_eq_ignore_ascii_case_on_field_bytes() {
+        let words: [&[u8]; 4] = [b"content-length", b"host", b"100-continue", b"keep-alive"];
+        for word in words {
+            for b in 0..=255u8 {
+                if !is(b, FIELD_VALUE) {
+                    continue;
+                }
+                for at in 0..word.len() {
+                    let mut candidate = word.to_vec();
+                    candidate[at] = b;
+                    assert_eq!(
+                        eq_lowercase(&candidate, word),
+                        candidate.eq_ignore_ascii_case(word),
+                        "{candidate:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn plain_target_is_target_without_pct_and_brackets() {
+        for b in 0..=255u8 {
+            let expected = is(b, TARGET) && !matches!(b, b'%' | b'[' | b']');
+            assert_eq!(is(b, PLAIN_TARGET), expected, "byte {b:#04x}");
+        }
+    }
+
+    #[test]
+    fn four_byte_skip_agrees_with_byte_loop() {
+        let bytes = b"GET /a/b?c=d%20e HTTP/1.1";
+        for from in 0..bytes.len() {
+            for class in [TCHAR, TARGET, PLAIN_TARGET, FIELD_VALUE] {
+                let expected = (from..bytes.len())
+                    .find(|&i| !is(bytes[i], class))
+                    .unwrap_or(bytes.len());
+                assert_eq!(skip_class(bytes, from, class), expected);
+            }
         }
     }
 
