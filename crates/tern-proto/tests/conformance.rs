@@ -163,26 +163,30 @@ fn every_requirement_has_a_vector() {
         .flat_map(|c| c.requirements.iter().map(String::as_str))
         .collect();
     let mut missing = Vec::new();
+    let mut found = 0;
+    // A requirement is a list item that starts with its bold id: `- **ID** — …`.
     for line in spec.lines() {
-        let Some(rest) = line
-            .trim_start_matches(['-', '*', ' ', '#'])
-            .strip_prefix("**")
-        else {
+        let Some(rest) = line.strip_prefix("- **") else {
             continue;
         };
-        let Some(id) = rest.split("**").next() else {
+        let Some((id, _)) = rest.split_once("**") else {
             continue;
         };
-        let id = id.trim_end_matches([':', '.']);
         if id
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
             && id.contains('-')
-            && !covered.contains(id)
         {
-            missing.push(id.to_owned());
+            found += 1;
+            if !covered.contains(id) {
+                missing.push(id.to_owned());
+            }
         }
     }
+    assert!(
+        found >= 50,
+        "only {found} requirement ids found in http11-core.md"
+    );
     assert!(
         missing.is_empty(),
         "requirements without a vector: {missing:?}"
