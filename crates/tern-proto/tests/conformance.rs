@@ -82,6 +82,7 @@ fn deliveries(len: usize) -> impl Iterator<Item = (String, Vec<usize>)> {
     whole.chain(bytewise).chain(splits)
 }
 
+// spec: RESULT-4
 #[test]
 fn every_vector_under_every_split() {
     let cases = load_cases();
@@ -114,6 +115,7 @@ fn every_vector_under_every_split() {
     assert!(cases.len() >= 250, "only {} vectors", cases.len());
 }
 
+// spec: PIPE-1, PIPE-2
 #[test]
 fn a_pipelined_request_after_a_clean_case_is_parsed_too() {
     let follower = b"GET /next HTTP/1.1\r\nHost: f\r\n\r\n";

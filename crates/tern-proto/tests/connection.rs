@@ -20,6 +20,7 @@ fn request_with_target(len: usize) -> Vec<u8> {
     input
 }
 
+// spec: LIMIT-1, ERR-2
 #[test]
 fn target_limit_is_exact() {
     let mut config = Config::default();
@@ -39,6 +40,7 @@ fn target_limit_is_exact() {
     );
 }
 
+// spec: LIMIT-2, MSG-2
 #[test]
 fn head_limit_is_exact() {
     let head = b"GET / HTTP/1.1\r\nHost: h\r\nX: 1234\r\n\r\n";
@@ -61,6 +63,7 @@ fn head_limit_is_exact() {
     assert_eq!(error_of(&config, &b"\r\n".repeat(32)), None);
 }
 
+// spec: LIMIT-3, ERR-2
 #[test]
 fn field_count_limit_is_exact() {
     let build = |n: usize| {
@@ -80,6 +83,7 @@ fn field_count_limit_is_exact() {
     assert_eq!(ErrorKind::TooManyHeaders.status_hint(), 431);
 }
 
+// spec: LIMIT-4, LIMIT-5
 #[test]
 fn chunk_and_trailer_limits() {
     let mut config = Config::default();
@@ -102,6 +106,7 @@ fn chunk_and_trailer_limits() {
     );
 }
 
+// spec: LIMIT-6, ERR-2
 #[test]
 fn body_limit_applies_to_declared_and_decoded_lengths() {
     let mut config = Config::default();
@@ -126,6 +131,7 @@ fn body_limit_applies_to_declared_and_decoded_lengths() {
     assert_eq!(ErrorKind::BodyTooLarge.status_hint(), 413);
 }
 
+// spec: SMUGGLE-4, MSG-4
 #[test]
 fn leniencies_are_off_by_default_and_recorded_when_on() {
     let input = b"GET / HTTP/1.1\nHost: h\nX: a\n b\r\nY: c\rd\r\nZ: \0\r\n\r\n";
@@ -167,6 +173,7 @@ fn leniencies_are_off_by_default_and_recorded_when_on() {
     }
 }
 
+// spec: PIPE-1, CONN-2, CONN-4
 #[test]
 fn a_whole_cycle_with_pipelining() {
     let input = b"GET /a HTTP/1.1\r\nHost: h\r\n\r\nHEAD /b HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
@@ -220,6 +227,7 @@ fn a_whole_cycle_with_pipelining() {
     ));
 }
 
+// spec: EXPECT-1, FRAME-2
 #[test]
 fn an_early_response_to_an_unread_body_closes() {
     let mut conn = Connection::new(Config::default());
@@ -247,6 +255,7 @@ fn the_server_can_close_a_persistent_connection() {
     assert_eq!(conn.state(), State::MustClose);
 }
 
+// spec: RESULT-2, FRAME-13
 #[test]
 fn end_of_file_between_requests_is_clean_and_inside_one_is_an_error() {
     let mut conn = Connection::new(Config::default());
@@ -282,6 +291,7 @@ fn end_of_file_between_requests_is_clean_and_inside_one_is_an_error() {
     );
 }
 
+// spec: ERR-1, ERR-2, REQ-LINE-6
 #[test]
 fn errors_are_terminal() {
     let mut conn = Connection::new(Config::default());
@@ -297,6 +307,7 @@ fn errors_are_terminal() {
     assert!(conn.start_next_cycle().is_err());
 }
 
+// spec: ERR-3, FIELD-2, FIELD-5, TARGET-5, MSG-3
 #[test]
 fn error_offsets_point_at_the_offending_byte() {
     let cases: [(&[u8], usize); 4] = [
@@ -318,6 +329,7 @@ fn error_offsets_point_at_the_offending_byte() {
     }
 }
 
+// spec: CONN-2, CONN-3, CONN-4, CONN-6, EXPECT-3, FIELD-11
 #[test]
 fn http10_persistence_and_expect() {
     let run = |input: &[u8]| transcript::run(&Config::default(), input, &[]);

@@ -200,6 +200,7 @@ const BASE: &[&[u8]] = &[
     b"GET http://h/x HTTP/1.0\r\nX: \x80\xff\r\n\r\n",
 ];
 
+// spec: RESULT-1, FIELD-4, MSG-6
 #[test]
 fn base_heads_agree_exactly() {
     for input in BASE {
@@ -208,6 +209,7 @@ fn base_heads_agree_exactly() {
     }
 }
 
+// spec: RESULT-1
 #[test]
 fn spec_vectors_agree_or_differ_as_documented() {
     let mut failures = Vec::new();
@@ -222,6 +224,7 @@ fn spec_vectors_agree_or_differ_as_documented() {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 4096, failure_persistence: None, ..ProptestConfig::default() })]
 
+    // spec: RESULT-1, FIELD-4
     #[test]
     fn mutated_heads_agree_or_differ_as_documented(
         base in 0..BASE.len(),

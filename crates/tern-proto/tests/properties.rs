@@ -199,6 +199,9 @@ fn cuts_for(len: usize, seeds: &[usize]) -> Vec<usize> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
 
+    // spec: RESULT-1, RESULT-4, MSG-1, MSG-2, MSG-6, REQ-LINE-4, TARGET-1, TARGET-6, FIELD-1
+    // spec: FIELD-4, FIELD-6, FIELD-8, HOST-4, FRAME-1, FRAME-2, FRAME-7, CHUNK-1, CHUNK-2
+    // spec: CHUNK-4, CHUNK-5, CHUNK-8, CHUNK-9, CONN-1, CONN-2, CONN-3
     #[test]
     fn a_generated_request_parses_back_exactly(generated in request(), seeds in vec(any::<usize>(), 0..6)) {
         let config = Config::default();
@@ -211,6 +214,7 @@ proptest! {
         prop_assert_eq!(&t.messages[0], &generated.message);
     }
 
+    // spec: PIPE-1, PIPE-2, PIPE-3
     #[test]
     fn pipelined_generated_requests_parse_back_in_order(requests in vec(request(), 1..5)) {
         let mut bytes = Vec::new();
@@ -227,6 +231,7 @@ proptest! {
         prop_assert_eq!(t.messages, expected);
     }
 
+    // spec: RESULT-4
     #[test]
     fn splits_never_change_the_result_of_arbitrary_bytes(
         bytes in vec(any::<u8>(), 0..200),
@@ -238,6 +243,7 @@ proptest! {
         prop_assert_eq!(whole, split);
     }
 
+    // spec: RESULT-4
     #[test]
     fn splits_never_change_the_result_of_mutated_requests(
         generated in request(),
@@ -262,6 +268,7 @@ proptest! {
         prop_assert_eq!(&whole, &split);
     }
 
+    // spec: RESULT-3
     #[test]
     fn consumption_never_exceeds_the_input(bytes in vec(any::<u8>(), 0..300), piece in 1usize..17) {
         let mut conn = Connection::new(Config::default());
