@@ -31,6 +31,8 @@ pub(crate) struct Options {
     pub(crate) max_connections: usize,
     /// Serve files and directories whose name starts with a dot.
     pub(crate) hidden: bool,
+    /// List directories that have no `index.html`.
+    pub(crate) list_dirs: bool,
     /// How long an open-file cache entry is trusted before it is revalidated.
     pub(crate) cache_ttl: Duration,
 }
@@ -67,6 +69,7 @@ Options:
                             on SIGTERM/SIGINT, wait at most this long for responses in flight (default: 30)
       --max-connections N   refuse connections beyond N open at once (default: 10000)
       --hidden              serve files whose name starts with a dot (default: refused)
+      --list-dirs           list directories that have no index.html (default: 404)
       --cache-ttl SECS      revalidate cached open files after this long (default: 1)
   -h, --help                print this help
   -V, --version             print the version
@@ -87,6 +90,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
     let mut shutdown_timeout = Duration::from_secs(30);
     let mut max_connections = 10_000usize;
     let mut hidden = false;
+    let mut list_dirs = false;
     let mut cache_ttl = Duration::from_secs(1);
 
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
@@ -124,6 +128,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
                 }
             }
             Long("hidden") => hidden = true,
+            Long("list-dirs") => list_dirs = true,
             Long("cache-ttl") => cache_ttl = seconds(&mut parser, "--cache-ttl")?,
             _ => return Err(arg.unexpected().to_string()),
         }
@@ -145,6 +150,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
         shutdown_timeout,
         max_connections,
         hidden,
+        list_dirs,
         cache_ttl,
     }))
 }

@@ -247,6 +247,24 @@ impl Conn {
                 return Ok(true);
             };
             if body.offset < body.end {
+                if let Some(data) = &body.file.data {
+                    // Cached content too large for the buffer (or a
+                    // multipart part of it): send it straight from memory.
+                    let mut flags = SendFlags::NOSIGNAL;
+                    if body.multipart {
+                        flags |= SendFlags::MORE;
+                    }
+                    let chunk = &data[body.offset as usize..body.end as usize];
+                    match net::send(&self.sock, chunk, flags) {
+                        Ok(n) => {
+                            body.offset += n as u64;
+                            continue;
+                        }
+                        Err(Errno::AGAIN) => return Ok(false),
+                        Err(Errno::INTR) => continue,
+                        Err(e) => return Err(e),
+                    }
+                }
                 let count = (body.end - body.offset).min(SENDFILE_MAX) as usize;
                 match rustix::fs::sendfile(&self.sock, &body.file.fd, Some(&mut body.offset), count)
                 {

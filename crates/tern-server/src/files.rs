@@ -82,17 +82,23 @@ pub(crate) struct FileCache {
     ttl: Duration,
     cached_bytes: usize,
     have_openat2: bool,
+    list_dirs: bool,
+    allow_hidden: bool,
 }
 
 impl FileCache {
-    /// A cache over `root` (a directory descriptor) with the given TTL.
-    pub(crate) fn new(root: OwnedFd, ttl: Duration) -> Self {
+    /// A cache over `root` (a directory descriptor) with the given TTL;
+    /// `list_dirs`: answer a directory without `index.html` with a listing
+    /// (hidden entries only with `allow_hidden`).
+    pub(crate) fn new(root: OwnedFd, ttl: Duration, list_dirs: bool, allow_hidden: bool) -> Self {
         Self {
             root,
             map: HashMap::new(),
             ttl,
             cached_bytes: 0,
             have_openat2: true,
+            list_dirs,
+            allow_hidden,
         }
     }
 
@@ -184,6 +190,7 @@ impl FileCache {
                 }
                 let index = match openat2_or_walk(&fd, b"index.html", &mut self.have_openat2) {
                     Ok(fd) => fd,
+                    Err(Errno::NOENT) if self.list_dirs => return self.listing(fd, &st, key),
                     Err(e) => return error_result(e),
                 };
                 let Ok(st) = fs::fstat(&index) else {
@@ -231,6 +238,96 @@ impl FileCache {
             ino: st.st_ino,
             mtime_nsec,
         }))
+    }
+}
+
+impl FileCache {
+    /// An HTML listing of a directory, served like a small cached file
+    /// (validators from the directory's own inode and mtime).
+    fn listing(&self, fd: OwnedFd, st: &fs::Stat, key: &[u8]) -> Resolved {
+        let Ok(dir) = fs::Dir::read_from(&fd) else {
+            return Resolved::Forbidden;
+        };
+        let mut names: Vec<(Vec<u8>, bool)> = Vec::new();
+        for entry in dir {
+            let Ok(entry) = entry else {
+                return Resolved::Forbidden;
+            };
+            let name = entry.file_name().to_bytes();
+            if name == b"." || name == b".." || (name.starts_with(b".") && !self.allow_hidden) {
+                continue;
+            }
+            if names.len() >= 10_000 {
+                break;
+            }
+            names.push((name.to_vec(), entry.file_type() == FileType::Directory));
+        }
+        names.sort();
+        let mut title = Vec::with_capacity(key.len() + 1);
+        title.push(b'/');
+        html_escape(&mut title, key);
+        let mut html = Vec::with_capacity(256 + names.len() * 64);
+        html.extend_from_slice(
+            b"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index of ",
+        );
+        html.extend_from_slice(&title);
+        html.extend_from_slice(b"</title></head>\n<body><h1>Index of ");
+        html.extend_from_slice(&title);
+        html.extend_from_slice(b"</h1>\n<ul>\n");
+        for (name, is_dir) in &names {
+            html.extend_from_slice(b"<li><a href=\"");
+            for &c in name {
+                if c.is_ascii_alphanumeric() || b"-._~".contains(&c) {
+                    html.push(c);
+                } else {
+                    html.extend_from_slice(format!("%{c:02X}").as_bytes());
+                }
+            }
+            if *is_dir {
+                html.push(b'/');
+            }
+            html.extend_from_slice(b"\">");
+            html_escape(&mut html, name);
+            if *is_dir {
+                html.push(b'/');
+            }
+            html.extend_from_slice(b"</a></li>\n");
+        }
+        html.extend_from_slice(b"</ul>\n</body></html>\n");
+        let size = html.len() as u64;
+        let mtime_nsec = u32::try_from(st.st_mtime_nsec).unwrap_or(0);
+        let mtime_ns = i128::from(st.st_mtime) * 1_000_000_000 + i128::from(mtime_nsec);
+        let etag = format!("\"d{:x}-{:x}-{:x}\"", st.st_ino, size, mtime_ns.max(0));
+        let when =
+            SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(st.st_mtime).unwrap_or(0));
+        Resolved::File(Rc::new(FileInfo {
+            fd,
+            size,
+            mtime: st.st_mtime,
+            etag: etag.into_bytes().into_boxed_slice(),
+            last_modified: httpdate::fmt_http_date(when)
+                .into_bytes()
+                .into_boxed_slice(),
+            content_type: b"text/html; charset=utf-8".to_vec().into_boxed_slice(),
+            data: Some(html.into_boxed_slice()),
+            dev: st.st_dev,
+            ino: st.st_ino,
+            mtime_nsec,
+        }))
+    }
+}
+
+/// Appends `v` with `&`, `<`, `>`, `"` and `'` escaped for HTML.
+fn html_escape(out: &mut Vec<u8>, v: &[u8]) {
+    for &c in v {
+        match c {
+            b'&' => out.extend_from_slice(b"&amp;"),
+            b'<' => out.extend_from_slice(b"&lt;"),
+            b'>' => out.extend_from_slice(b"&gt;"),
+            b'"' => out.extend_from_slice(b"&quot;"),
+            b'\'' => out.extend_from_slice(b"&#39;"),
+            _ => out.push(c),
+        }
     }
 }
 

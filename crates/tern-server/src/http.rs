@@ -402,21 +402,13 @@ pub(crate) fn write_response(
                     n += 1;
                     body = Body::Length(span.len());
                     if !plan.head_request && span.len() > 0 {
-                        match &file.data {
-                            Some(d) => {
-                                inline_parts = [&d[span.start as usize..span.end as usize]];
-                                inline = &inline_parts;
-                            }
-                            None => {
-                                file_body = Some(FileBody {
-                                    file: Rc::clone(file),
-                                    offset: span.start,
-                                    end: span.end,
-                                    parts: Vec::new(),
-                                    multipart: false,
-                                });
-                            }
-                        }
+                        file_body = Some(FileBody {
+                            file: Rc::clone(file),
+                            offset: span.start,
+                            end: span.end,
+                            parts: Vec::new(),
+                            multipart: false,
+                        });
                     }
                 }
                 Selection::Multi(spans) => {
@@ -521,15 +513,31 @@ pub(crate) fn write_response(
     head.date = Some(date);
     head.fields = &fields[..n];
     let head_len = head.encoded_len().map_err(|_| NoRoom::Flush)?;
-    let inline_len: usize = inline.iter().map(|p| p.len()).sum();
     let free = sink.buf.len() - sink.len;
-    if head_len + inline_len > free {
-        if sink.len == 0 && head_len <= free {
-            // Cannot happen with the configured sizes (a buffer holds any
-            // head plus the largest inline body); send from memory anyway.
-            debug_assert!(false, "inline body larger than an empty buffer");
+    // A cached body small enough goes into the buffer right after the head
+    // (one send); anything else is sent after it, from memory or by sendfile.
+    let cached_file = match &file_body {
+        Some(fb) if !fb.multipart && fb.file.data.is_some() => {
+            Some((Rc::clone(&fb.file), fb.offset as usize, fb.end as usize))
         }
+        _ => None,
+    };
+    let mut cached: &[u8] = &[];
+    if let Some((file, start, end)) = &cached_file
+        && let Some(data) = &file.data
+        && head_len + (end - start) <= free
+    {
+        cached = &data[*start..*end];
+    }
+    let inline_len: usize = inline.iter().map(|p| p.len()).sum::<usize>() + cached.len();
+    if head_len + inline_len > free {
         return Err(NoRoom::Flush);
+    }
+    let cached_parts: [&[u8]; 1];
+    if !cached.is_empty() {
+        file_body = None;
+        cached_parts = [cached];
+        inline = &cached_parts;
     }
     let composed = head
         .compose(&mut sink.buf[sink.len..])

@@ -192,7 +192,7 @@ impl Worker {
         let now = Instant::now();
         let ctx = Ctx {
             planner: Planner {
-                files: FileCache::new(root, opts.cache_ttl),
+                files: FileCache::new(root, opts.cache_ttl, opts.list_dirs, opts.hidden),
                 allow_hidden: opts.hidden,
                 scratch: Vec::with_capacity(256),
             },
