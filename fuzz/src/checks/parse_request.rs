@@ -28,7 +28,7 @@ use tern_proto::transcript::{self, Message};
 use tern_proto::{Config, Connection, Error, ErrorKind, Event, Framing, Method, Outcome, State};
 
 use super::grammar::{self, has_token, is_token, is_trimmed_value};
-use super::{Limits, OwnedFields, config, is_lenient, known, limits, show, within};
+use super::{Limits, OwnedFields, config, is_lenient, limits, show, within};
 
 /// Runs the check.
 pub fn check(data: &[u8]) {
@@ -290,8 +290,7 @@ fn check_request(request: &tern_proto::Request<'_>, input: &[u8], strict: bool, 
         "target over the limit"
     );
     assert!(
-        grammar::target_ok(method, target)
-            || known::connect_ip_literal_without_port(method, target),
+        grammar::target_ok(method, target),
         "accepted target {} for {}",
         show(target),
         show(method)
