@@ -131,7 +131,11 @@ fn pico_head(input: &[u8]) -> usize {
 
 fn heads(c: &mut Criterion) {
     let many = many_fields();
-    let fixtures: [(&str, &[u8]); 3] = [("short-68B", SHORT), ("browser-720B", BROWSER), ("fields-48", &many)];
+    let fixtures: [(&str, &[u8]); 3] = [
+        ("short-68B", SHORT),
+        ("browser-720B", BROWSER),
+        ("fields-48", &many),
+    ];
     let mut group = c.benchmark_group("head");
     for (name, input) in fixtures {
         group.throughput(Throughput::Bytes(input.len() as u64));
@@ -142,9 +146,13 @@ fn heads(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("httparse", name), input, |b, input| {
             b.iter(|| httparse_head(black_box(input)));
         });
-        group.bench_with_input(BenchmarkId::new("picohttpparser", name), input, |b, input| {
-            b.iter(|| pico_head(black_box(input)));
-        });
+        group.bench_with_input(
+            BenchmarkId::new("picohttpparser", name),
+            input,
+            |b, input| {
+                b.iter(|| pico_head(black_box(input)));
+            },
+        );
     }
     group.finish();
 }
@@ -163,16 +171,22 @@ fn chunked_message(c: &mut Criterion) {
 }
 
 fn trickled(c: &mut Criterion) {
+    // Two heads of different sizes: linear work shows as the same time per byte.
+    let many = many_fields();
+    let heads: [(&str, &[u8]); 2] = [("browser-720B", BROWSER), ("fields-48-2044B", &many)];
     let mut group = c.benchmark_group("trickle");
-    group.throughput(Throughput::Bytes(BROWSER.len() as u64));
-    for piece in [1usize, 64] {
-        let mut conn = Connection::new(Config::default());
-        group.bench_with_input(BenchmarkId::new("tern", piece), &piece, |b, &piece| {
-            b.iter(|| tern_trickled(&mut conn, black_box(BROWSER), piece));
-        });
-        group.bench_with_input(BenchmarkId::new("httparse", piece), &piece, |b, &piece| {
-            b.iter(|| httparse_trickled(black_box(BROWSER), piece));
-        });
+    for (name, head) in heads {
+        group.throughput(Throughput::Bytes(head.len() as u64));
+        for piece in [1usize, 64] {
+            let id = format!("{name}/{piece}");
+            let mut conn = Connection::new(Config::default());
+            group.bench_with_input(BenchmarkId::new("tern", &id), &piece, |b, &piece| {
+                b.iter(|| tern_trickled(&mut conn, black_box(head), piece));
+            });
+            group.bench_with_input(BenchmarkId::new("httparse", &id), &piece, |b, &piece| {
+                b.iter(|| httparse_trickled(black_box(head), piece));
+            });
+        }
     }
     group.finish();
 }
@@ -183,7 +197,9 @@ fn pipelining(c: &mut Criterion) {
     let mut group = c.benchmark_group("pipelined");
     group.throughput(Throughput::Bytes(batch.len() as u64));
     let mut conn = Connection::new(Config::default());
-    group.bench_function("tern/16", |b| b.iter(|| tern_all(&mut conn, black_box(&batch))));
+    group.bench_function("tern/16", |b| {
+        b.iter(|| tern_all(&mut conn, black_box(&batch)))
+    });
     group.bench_function("httparse/16", |b| {
         b.iter(|| {
             let mut at = 0;
