@@ -19,10 +19,11 @@ use std::collections::HashMap;
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
 use std::rc::Rc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use rustix::fs::{self, FileType, Mode, OFlags, ResolveFlags};
 use rustix::io::Errno;
+use tern_proto::date::render_imf_fixdate;
 
 /// Files up to this size are kept in memory and copied into the response
 /// buffer right after the head (one `send` for the whole response).
@@ -44,7 +45,7 @@ pub(crate) struct FileInfo {
     /// The strong entity tag, quotes included: `"inode-size-mtime"` in hex.
     pub(crate) etag: Box<[u8]>,
     /// `Last-Modified` value (IMF-fixdate).
-    pub(crate) last_modified: Box<[u8]>,
+    pub(crate) last_modified: [u8; 29],
     /// `Content-Type` value.
     pub(crate) content_type: Box<[u8]>,
     /// The whole content, for files of at most [`INLINE_MAX`] bytes.
@@ -216,8 +217,7 @@ impl FileCache {
         let mtime_nsec = u32::try_from(st.st_mtime_nsec).unwrap_or(0);
         let mtime_ns = i128::from(mtime) * 1_000_000_000 + i128::from(mtime_nsec);
         let etag = format!("\"{:x}-{:x}-{:x}\"", st.st_ino, size, mtime_ns.max(0));
-        let when = SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(mtime).unwrap_or(0));
-        let last_modified = httpdate::fmt_http_date(when);
+        let last_modified = render_imf_fixdate(u64::try_from(mtime).unwrap_or(0));
         let data = if size <= INLINE_MAX && self.cached_bytes < MAX_CACHED_BYTES {
             match read_all(&fd, size) {
                 Ok(d) => Some(d),
@@ -231,7 +231,7 @@ impl FileCache {
             size,
             mtime,
             etag: etag.into_bytes().into_boxed_slice(),
-            last_modified: last_modified.into_bytes().into_boxed_slice(),
+            last_modified,
             content_type: content_type(name).into_boxed_slice(),
             data,
             dev: st.st_dev,
@@ -298,16 +298,12 @@ impl FileCache {
         let mtime_nsec = u32::try_from(st.st_mtime_nsec).unwrap_or(0);
         let mtime_ns = i128::from(st.st_mtime) * 1_000_000_000 + i128::from(mtime_nsec);
         let etag = format!("\"d{:x}-{:x}-{:x}\"", st.st_ino, size, mtime_ns.max(0));
-        let when =
-            SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(st.st_mtime).unwrap_or(0));
         Resolved::File(Rc::new(FileInfo {
             fd,
             size,
             mtime: st.st_mtime,
             etag: etag.into_bytes().into_boxed_slice(),
-            last_modified: httpdate::fmt_http_date(when)
-                .into_bytes()
-                .into_boxed_slice(),
+            last_modified: render_imf_fixdate(u64::try_from(st.st_mtime).unwrap_or(0)),
             content_type: b"text/html; charset=utf-8".to_vec().into_boxed_slice(),
             data: Some(html.into_boxed_slice()),
             dev: st.st_dev,

@@ -266,7 +266,7 @@ fn preconditions(c: &Conditions<'_>, file: &FileInfo) -> Option<u16> {
         }
     } else if let Some(v) = c.if_modified_since {
         // 4. If-Modified-Since (only without If-None-Match)
-        if v == &*file.last_modified {
+        if v == file.last_modified.as_slice() {
             return Some(304);
         }
         if let Some(t) = http_date(v)
@@ -287,7 +287,7 @@ fn if_range_holds(v: &[u8], file: &FileInfo) -> bool {
     } else if v.starts_with(b"W/") {
         false
     } else {
-        v == &*file.last_modified || http_date(v).is_some_and(|t| t == file.mtime)
+        v == file.last_modified.as_slice() || http_date(v).is_some_and(|t| t == file.mtime)
     }
 }
 
