@@ -261,6 +261,7 @@ impl ChunkedDecoder {
     ) -> Result<ChunkStep, Failure> {
         let limit = start.saturating_add(config.max_trailer_len);
         let end = input.len().min(limit);
+        let leniencies_before = leniencies.len();
         if self
             .trailers
             .scan(input, &mut p, end, config, trailers, leniencies)?
@@ -272,7 +273,9 @@ impl ChunkedDecoder {
             return Err((ErrorKind::TrailersTooLarge, p));
         }
         if start > 0 {
+            // Scanned again from its start next time: forget what this pass found.
             trailers.clear();
+            leniencies.truncate(leniencies_before);
             self.trailers = FieldScanner::new();
             self.scanned = 0;
         } else {

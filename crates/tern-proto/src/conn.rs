@@ -86,6 +86,8 @@ pub struct Connection {
     fields: Vec<FieldSpan>,
     trailers: Vec<FieldSpan>,
     leniencies: Vec<Leniency>,
+    /// How many of `leniencies` belong to the head; the rest to the body.
+    head_leniencies: usize,
     body: Body,
     end_pending: bool,
     keep_alive: bool,
@@ -104,6 +106,7 @@ impl Connection {
             fields: Vec::new(),
             trailers: Vec::new(),
             leniencies: Vec::new(),
+            head_leniencies: 0,
             body: Body::Length(0),
             end_pending: false,
             keep_alive: false,
@@ -153,7 +156,11 @@ impl Connection {
                 self.end_pending = false;
                 Ok(step(
                     0,
-                    Outcome::Event(Event::EndOfMessage(Trailers { input, fields: &[] })),
+                    Outcome::Event(Event::EndOfMessage(Trailers {
+                        input,
+                        fields: &[],
+                        leniencies: &[],
+                    })),
                 ))
             }
             State::Closed => Ok(step(0, Outcome::Event(Event::ConnectionClosed))),
@@ -232,6 +239,7 @@ impl Connection {
             }
         };
         self.end_pending = !has_body;
+        self.head_leniencies = self.leniencies.len();
         self.keep_alive = decision.keep_alive;
         self.expects_continue = decision.expects_continue;
         self.state = state::transition(self.state, Input::RequestHead { has_body })
@@ -262,7 +270,11 @@ impl Connection {
                     .expect("end of body is legal in RecvBody");
                 Ok(step(
                     0,
-                    Outcome::Event(Event::EndOfMessage(Trailers { input, fields: &[] })),
+                    Outcome::Event(Event::EndOfMessage(Trailers {
+                        input,
+                        fields: &[],
+                        leniencies: &[],
+                    })),
                 ))
             }
             Body::Length(left) => {
@@ -302,6 +314,7 @@ impl Connection {
                             Outcome::Event(Event::EndOfMessage(Trailers {
                                 input,
                                 fields: &self.trailers,
+                                leniencies: &self.leniencies[self.head_leniencies..],
                             })),
                         ))
                     }

@@ -206,6 +206,7 @@ impl<'a> Request<'a> {
 pub struct Trailers<'a> {
     pub(crate) input: &'a [u8],
     pub(crate) fields: &'a [FieldSpan],
+    pub(crate) leniencies: &'a [Leniency],
 }
 
 impl<'a> Trailers<'a> {
@@ -217,5 +218,12 @@ impl<'a> Trailers<'a> {
     /// Whether there are no trailer fields.
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty()
+    }
+
+    /// The leniencies that fired in the body's chunk lines and trailer section
+    /// (always empty with the default configuration). Each offset counts from
+    /// the start of the input passed to the call that read that byte.
+    pub fn leniencies(&self) -> &'a [Leniency] {
+        self.leniencies
     }
 }

@@ -344,3 +344,37 @@ fn http10_persistence_and_expect() {
     let t = run(b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
     assert!(t.messages[0].upgrade);
 }
+
+#[test]
+fn body_leniencies_are_reported_once_however_the_trailers_arrive() {
+    let head = b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let body = b"1\r\nx\r\n0\r\nA: 1\nB: 2\r\n\r\n";
+    let mut config = Config::default();
+    config.allow_bare_lf(true);
+    for cut in 1..body.len() {
+        let mut conn = Connection::new(config.clone());
+        let step = conn.poll_event(head).unwrap();
+        assert_eq!(step.consumed, head.len());
+        let mut start = 0;
+        let mut found = None;
+        'arrivals: for available in [cut, body.len()] {
+            loop {
+                let step = conn.poll_event(&body[start..available]).unwrap();
+                start += step.consumed;
+                match step.outcome {
+                    Outcome::Event(Event::EndOfMessage(trailers)) => {
+                        let kinds: Vec<_> = trailers.leniencies().iter().map(|l| l.kind).collect();
+                        let names: Vec<_> = trailers.fields().map(|f| f.name.to_vec()).collect();
+                        found = Some((kinds, names));
+                        break 'arrivals;
+                    }
+                    Outcome::NeedData => continue 'arrivals,
+                    _ => {}
+                }
+            }
+        }
+        let (kinds, names) = found.expect("the message ends");
+        assert_eq!(kinds, [LeniencyKind::BareLf], "cut at {cut}");
+        assert_eq!(names, [b"A".to_vec(), b"B".to_vec()], "cut at {cut}");
+    }
+}
