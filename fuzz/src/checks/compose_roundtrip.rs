@@ -79,7 +79,7 @@ pub fn check(data: &[u8]) {
         }
         _ => tern_proto::date::render_imf_fixdate(source.u64() % 260_000_000_000),
     };
-    let with_date = source.byte() % 4 != 0;
+    let with_date = !source.byte().is_multiple_of(4);
     let date = with_date.then_some(&date_bytes);
 
     // The pre-validated block.

@@ -238,9 +238,9 @@ pub fn check(data: &[u8]) {
             }
         }
         Tern::Rejected(ErrorKind::TargetTooLong, offset) => {
-            if !line
+            if line
                 .as_ref()
-                .is_some_and(|line| offset - line.target_start >= MAX_TARGET_LEN)
+                .is_none_or(|line| offset.saturating_sub(line.target_start) < MAX_TARGET_LEN)
             {
                 fail("D4: a short target is too long");
             }

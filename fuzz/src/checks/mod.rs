@@ -21,7 +21,7 @@ pub mod pool_ops;
 pub mod split_equivalence;
 
 mod grammar;
-mod known;
+pub mod known;
 
 use tern_proto::Config;
 
