@@ -6,7 +6,7 @@
 #   SANITIZER=address fuzz/run-all.sh    # ASan on stable, via RUSTC_BOOTSTRAP=1
 #
 # Each round runs every target for PER_TARGET seconds (libFuzzer's
-# -max_total_time), one after the other (-jobs=1: the machine is shared), with
+# -max_total_time), one after the other (one process: the machine is shared), with
 # the dictionary, writing new corpus entries back into fuzz/corpus/<target>/.
 # Rounds repeat until TOTAL seconds have passed. A crash stops only its target:
 # the artifact stays in fuzz/artifacts/<target>/, the other targets go on, and
@@ -40,7 +40,7 @@ while ((SECONDS < deadline)); do
         mkdir -p "corpus/$target"
         echo "=== $target for ${budget}s ($(date -u +%T))"
         if ! "${sanitizer_env[@]}" cargo fuzz run -s "$SANITIZER" "$target" "corpus/$target" -- \
-            -max_total_time="$budget" -timeout=10 -jobs=1 -print_final_stats=1 "${dict[@]}" \
+            -max_total_time="$budget" -timeout=10 -print_final_stats=1 "${dict[@]}" \
             >"logs/$target.log" 2>&1; then
             echo "!!! $target crashed: see fuzz/logs/$target.log and fuzz/artifacts/$target/"
             crashed+=("$target")
