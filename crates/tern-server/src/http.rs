@@ -539,6 +539,13 @@ pub(crate) fn write_response(
         cached_parts = [cached];
         inline = &cached_parts;
     }
+    // A multipart body over cached content that fits goes out with the head too.
+    let multi_len = match (&file_body, body) {
+        (Some(fb), Body::Length(total)) if fb.multipart && fb.file.data.is_some() => {
+            Some(total as usize).filter(|t| head_len + t <= free)
+        }
+        _ => None,
+    };
     let composed = head
         .compose(&mut sink.buf[sink.len..])
         .map_err(|_| NoRoom::Flush)?;
@@ -546,6 +553,31 @@ pub(crate) fn write_response(
     for part in inline {
         sink.buf[sink.len..sink.len + part.len()].copy_from_slice(part);
         sink.len += part.len();
+    }
+    if let Some(total) = multi_len
+        && let Some(fb) = file_body.take()
+    {
+        let start = sink.len;
+        let data = fb.file.data.as_deref().unwrap_or_default();
+        let mut part = Vec::with_capacity(160);
+        for span in fb.parts.iter().rev() {
+            part.clear();
+            range::part_head(
+                &mut part,
+                boundary,
+                &fb.file.content_type,
+                *span,
+                fb.file.size,
+            );
+            part.extend_from_slice(&data[span.start as usize..span.end as usize]);
+            sink.buf[sink.len..sink.len + part.len()].copy_from_slice(&part);
+            sink.len += part.len();
+        }
+        part.clear();
+        range::closing(&mut part, boundary);
+        sink.buf[sink.len..sink.len + part.len()].copy_from_slice(&part);
+        sink.len += part.len();
+        debug_assert_eq!(sink.len - start, total);
     }
     Ok(Written { file: file_body })
 }
