@@ -47,6 +47,7 @@ pub fn check(data: &[u8]) {
     );
 
     if !is_lenient(plan.config) {
+        assert!(whole.leniencies.is_empty(), "leniency in strict mode");
         let expected = reference(body, &limits);
         match (&expected, &whole) {
             (
@@ -92,6 +93,9 @@ pub struct Decoded {
     end: Option<usize>,
     /// The error, with its offset from the start of the input.
     error: Option<(ErrorKind, usize)>,
+    /// The kinds of the leniencies reported with the trailers, in order
+    /// (their offsets depend on how the input was cut; their number does not).
+    leniencies: Vec<tern_proto::LeniencyKind>,
 }
 
 fn decode(config: &Config, limits: &Limits, input: &[u8], cuts: &[usize]) -> Decoded {
@@ -101,6 +105,7 @@ fn decode(config: &Config, limits: &Limits, input: &[u8], cuts: &[usize]) -> Dec
         trailers: Vec::new(),
         end: None,
         error: None,
+        leniencies: Vec::new(),
     };
     let mut consumed = 0usize;
     let mut head_seen = false;
@@ -158,6 +163,7 @@ fn decode(config: &Config, limits: &Limits, input: &[u8], cuts: &[usize]) -> Dec
                         .iter()
                         .map(|f| (f.name.to_vec(), f.value.to_vec()))
                         .collect();
+                    decoded.leniencies = trailers.leniencies().iter().map(|l| l.kind).collect();
                     decoded.end = Some(consumed - HEAD.len());
                     assert!(decoded.body.len() <= consumed - HEAD.len());
                     return decoded;

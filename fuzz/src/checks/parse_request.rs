@@ -117,6 +117,9 @@ fn drive(data: &[u8], index: u8) {
                     Outcome::Event(Event::EndOfMessage(trailers)) => {
                         let fields: Vec<_> = trailers.fields().collect();
                         assert!(fields.len() <= limits.max_fields, "too many trailers");
+                        if strict {
+                            assert!(trailers.leniencies().is_empty(), "leniency in strict mode");
+                        }
                         for field in &fields {
                             assert!(within(field.name, input) && within(field.value, input));
                             assert!(is_token(field.name), "trailer name");
