@@ -309,7 +309,7 @@ impl BufferPool {
             home: Rc::new(Home {
                 pool: self.clone(),
                 private: RefCell::new(Vec::with_capacity(self.shared.config.private_capacity)),
-                stats: Cell::new(LocalPoolStats::default()),
+                stats: LocalCounters::default(),
             }),
         }
     }
@@ -426,7 +426,7 @@ pub struct LocalPool {
 struct Home {
     pool: BufferPool,
     private: RefCell<Vec<Box<[u8]>>>,
-    stats: Cell<LocalPoolStats>,
+    stats: LocalCounters,
 }
 
 impl LocalPool {
@@ -440,7 +440,7 @@ impl LocalPool {
         let private = self.home.private.borrow_mut().pop();
         let bytes = match private {
             Some(buffer) => {
-                self.home.count(|stats| stats.private_hits += 1);
+                bump(&self.home.stats.private_hits);
                 buffer
             }
             None => self.home.take_slow(),
@@ -483,7 +483,7 @@ impl LocalPool {
     /// What this front end has done so far.
     #[must_use]
     pub fn stats(&self) -> LocalPoolStats {
-        self.home.stats.get()
+        self.home.stats.snapshot()
     }
 
     /// The shared pool this front end belongs to.
@@ -503,24 +503,18 @@ impl fmt::Debug for LocalPool {
 }
 
 impl Home {
-    fn count(&self, update: impl FnOnce(&mut LocalPoolStats)) {
-        let mut stats = self.stats.get();
-        update(&mut stats);
-        self.stats.set(stats);
-    }
-
     fn take_slow(&self) -> Box<[u8]> {
         match self.pool.take_shared() {
             Some((buffer, SharedList::New)) => {
-                self.count(|stats| stats.new_hits += 1);
+                bump(&self.stats.new_hits);
                 buffer
             }
             Some((buffer, SharedList::Old)) => {
-                self.count(|stats| stats.old_hits += 1);
+                bump(&self.stats.old_hits);
                 buffer
             }
             None => {
-                self.count(|stats| stats.system_allocs += 1);
+                bump(&self.stats.system_allocs);
                 vec![0; self.pool.shared.config.buffer_size].into_boxed_slice()
             }
         }
@@ -529,7 +523,7 @@ impl Home {
     fn give(&self, buffer: Box<[u8]>) {
         let config = &self.pool.shared.config;
         if buffer.len() != config.buffer_size {
-            self.count(|stats| stats.freed_wrong_size += 1);
+            bump(&self.stats.freed_wrong_size);
             return;
         }
         {
@@ -537,7 +531,7 @@ impl Home {
             if private.len() < config.private_capacity {
                 private.push(buffer);
                 drop(private);
-                self.count(|stats| stats.returned_private += 1);
+                bump(&self.stats.returned_private);
                 return;
             }
         }
@@ -546,10 +540,10 @@ impl Home {
 
     fn give_to_shared(&self, buffer: Box<[u8]>) {
         match self.pool.give_shared(buffer) {
-            Ok(()) => self.count(|stats| stats.returned_new += 1),
+            Ok(()) => bump(&self.stats.returned_new),
             Err(buffer) => {
                 drop(buffer);
-                self.count(|stats| stats.freed_full += 1);
+                bump(&self.stats.freed_full);
             }
         }
     }
@@ -572,6 +566,39 @@ impl Drop for Home {
         let private = mem::take(self.private.get_mut());
         drop(self.flush_into_shared(private));
     }
+}
+
+/// The counters behind [`LocalPoolStats`], one `Cell` each so that counting an
+/// event is a single increment.
+#[derive(Default)]
+struct LocalCounters {
+    private_hits: Cell<u64>,
+    new_hits: Cell<u64>,
+    old_hits: Cell<u64>,
+    system_allocs: Cell<u64>,
+    returned_private: Cell<u64>,
+    returned_new: Cell<u64>,
+    freed_full: Cell<u64>,
+    freed_wrong_size: Cell<u64>,
+}
+
+impl LocalCounters {
+    fn snapshot(&self) -> LocalPoolStats {
+        LocalPoolStats {
+            private_hits: self.private_hits.get(),
+            new_hits: self.new_hits.get(),
+            old_hits: self.old_hits.get(),
+            system_allocs: self.system_allocs.get(),
+            returned_private: self.returned_private.get(),
+            returned_new: self.returned_new.get(),
+            freed_full: self.freed_full.get(),
+            freed_wrong_size: self.freed_wrong_size.get(),
+        }
+    }
+}
+
+fn bump(counter: &Cell<u64>) {
+    counter.set(counter.get() + 1);
 }
 
 /// A buffer taken from a [`LocalPool`]; dropping it gives it back.
