@@ -28,9 +28,11 @@
 //!   halves are covered at bound 2 by the models before it.
 //!
 //! Measured on the shared 2-core development machine while other builds and a
-//! fuzzer were running: cold build about 15 s, the models themselves about 5 s
-//! (the date models 5 s, almost all of it in `a_lapped_reader_retries_and_never_goes_back`
-//! with about 43 000 executions; the pool models 0.5 s together).
+//! fuzzer were running: cold build about 15 s; the models themselves 6 s to 30 s
+//! depending on that load. Almost all of it is
+//! `a_lapped_reader_retries_and_never_goes_back` (about 43 000 executions); the
+//! bound-1 three-thread date model takes about 42 000, the pool models at most
+//! about 1 800 each (under 2 s together).
 //!
 //! To lint the loom build too:
 //!

@@ -9,8 +9,8 @@
 //!
 //! The core never reads the clock: every entry point takes the time as whole
 //! seconds since the Unix epoch (`1970-01-01T00:00:00Z`), which the server obtains
-//! from its own clock, e.g.
-//! `SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())`.
+//! from its own clock (with `std`, the whole seconds of the current `SystemTime`
+//! since `UNIX_EPOCH`).
 //!
 //! Two variants:
 //!

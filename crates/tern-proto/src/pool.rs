@@ -338,7 +338,10 @@ impl BufferPool {
         let freed = doomed.len();
         // The actual frees, with no lock held.
         doomed.clear();
-        *lock(&shared.sweep_spare) = doomed;
+        // Keep the emptied storage for the next sweep. Whatever was there (only if
+        // sweeps overlapped) is dropped after the lock is released.
+        let displaced = mem::replace(&mut *lock(&shared.sweep_spare), doomed);
+        drop(displaced);
         SweepReport { aged, freed }
     }
 
