@@ -378,6 +378,12 @@ impl BufferPool {
                 return Some((buffer, SharedList::New));
             }
         }
+        // Skip the old lock when the old list is empty (the usual state of a pool
+        // that is growing). A stale non-zero value only costs the lock; a stale
+        // zero only means allocating a buffer that could have been reused.
+        if shared.old_len.load(Ordering::Relaxed) == 0 {
+            return None;
+        }
         let mut old = lock(&shared.old);
         let buffer = old.buffers.pop()?;
         old.hits += 1;
