@@ -221,18 +221,21 @@ const CLF_WORDS: core::ops::Range<usize> = IMF_FIXDATE_LEN / 8..WORDS;
 /// Each slot also carries a stamp: `2g - 1` while generation `g` is being written
 /// into it, `2g` once it is complete. A reader loads `published` (`g`), checks the
 /// stamp of slot `g % 2` is exactly `2g` before and after copying the words, and
-/// otherwise starts again. The stamp can only differ if the updater published
-/// `g + 1` *and* began rewriting the reader's slot for `g + 2` during the few
-/// nanoseconds of the copy, that is after at least one full update period, so a
+/// otherwise starts again. The stamp can only differ if, between the reader's
+/// load of `published` and the end of its copy (a few nanoseconds unless the
+/// reader is descheduled), the updater published `g + 1` *and* began rewriting the
+/// reader's slot for `g + 2`: that needs two updates, about a second apart. So a
 /// retry is rare and is never a wait on the updater. Requiring exactly `2g`
 /// (rather than any even stamp) is what makes successive reads by one thread
 /// monotonic: a reader never accepts generation `g + 2` from a slot and then
 /// `g + 1` from the next load of `published`.
 ///
-/// Memory ordering: every store by the updater is `Release` and every load by a
-/// reader is `Acquire` (both are plain moves on x86-64 and cheap elsewhere). A
-/// reader that sees any word of a newer rendering therefore also sees the odd
-/// stamp stored before it, and its final stamp check fails.
+/// Memory ordering: every store the updater makes to a slot or to `published` is
+/// `Release` and every load a reader makes is `Acquire` (plain moves on x86-64,
+/// cheap elsewhere). A reader that sees any word of a newer rendering therefore
+/// also sees the odd stamp stored before it, and its final stamp check fails.
+/// The loom models in `loom-tests/` check that weakening either side to `Relaxed`
+/// produces torn reads.
 ///
 /// # One updater
 ///
