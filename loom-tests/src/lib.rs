@@ -62,7 +62,7 @@
 //! their capacity.
 //!
 //! Checked to catch real bugs: with the reader's second stamp check removed, or
-//! the updater's word stores weakened to `Relaxed`, the lapping models report a
-//! torn read; accepting any even stamp instead of exactly `2g` makes the lapped
-//! reader go back in time; a give that ignores the old list's length breaks the
-//! pool's bound.
+//! the updater's word stores or the readers' word loads weakened to `Relaxed`,
+//! the lapping models report a torn read; accepting any even stamp instead of
+//! exactly `2g` makes the lapped reader go back in time; a give that ignores the
+//! old list's length breaks the pool's bound.
