@@ -350,25 +350,26 @@ fn trailer_section(bytes: &[u8], limits: &Limits) -> Result<(usize, OwnedFields)
     let mut p = 0;
     let mut fields = Vec::new();
     let over = |len: usize| len > limits.max_trailer_len;
+    // An unfinished section is refused as soon as more bytes of it are there
+    // than the limit allows.
+    let unfinished = || {
+        if over(bytes.len()) {
+            Reference::OverLimit
+        } else {
+            Reference::Prefix
+        }
+    };
     loop {
         // Each check sees only the bytes the limit allows.
         match bytes.get(p) {
             None => {
-                return Err(if over(p) {
-                    Reference::OverLimit
-                } else {
-                    Reference::Prefix
-                });
+                return Err(unfinished());
             }
             Some(b'\r') => {
                 return match bytes.get(p + 1) {
                     Some(b'\n') if !over(p + 2) => Ok((p + 2, fields)),
                     Some(b'\n') => Err(Reference::OverLimit),
-                    None => Err(if over(p + 1) {
-                        Reference::OverLimit
-                    } else {
-                        Reference::Prefix
-                    }),
+                    None => Err(unfinished()),
                     Some(_) => Err(Reference::Invalid),
                 };
             }
@@ -384,11 +385,7 @@ fn trailer_section(bytes: &[u8], limits: &Limits) -> Result<(usize, OwnedFields)
         }
         match bytes.get(p) {
             None => {
-                return Err(if over(p) {
-                    Reference::OverLimit
-                } else {
-                    Reference::Prefix
-                });
+                return Err(unfinished());
             }
             Some(b':') if p > name_start => {}
             Some(_) => return Err(Reference::Invalid),
@@ -409,11 +406,7 @@ fn trailer_section(bytes: &[u8], limits: &Limits) -> Result<(usize, OwnedFields)
         match (bytes.get(p), bytes.get(p + 1)) {
             (Some(b'\r'), Some(b'\n')) => p += 2,
             (None, _) | (Some(b'\r'), None) => {
-                return Err(if over(p) {
-                    Reference::OverLimit
-                } else {
-                    Reference::Prefix
-                });
+                return Err(unfinished());
             }
             _ => return Err(Reference::Invalid),
         }
