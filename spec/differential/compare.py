@@ -23,6 +23,7 @@ import pathlib
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True  # keep the source tree clean
 import rules
 
 HERE = pathlib.Path(__file__).resolve().parent

@@ -19,6 +19,7 @@ import json
 import random
 import sys
 
+sys.dont_write_bytecode = True  # keep the source tree clean
 import vectors
 
 INTERESTING = b" \t\r\n:;,=\"\\0aZ9%/?#[]@.-_~\x00\x01\x0b\x0c\x7f\x80\xff"

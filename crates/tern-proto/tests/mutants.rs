@@ -1,0 +1,141 @@
+//! Tests that kill the mutants `scripts/mutants` found surviving in the
+//! parser: each asserts the exact behaviour the mutant changed. Mutants that
+//! cannot change behaviour are listed, with the reason, in `spec/MUTANTS.md`.
+
+use tern_proto::transcript::{self, Transcript};
+use tern_proto::{Config, Connection, ErrorKind, Event, Framing, LeniencyKind, Outcome};
+
+const CHUNKED_HEAD: &str = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+fn run(config: &Config, input: &[u8]) -> Transcript {
+    let whole = transcript::run(config, input, &[]);
+    let bytewise = transcript::run(config, input, &(1..input.len()).collect::<Vec<_>>());
+    assert_eq!(whole, bytewise, "split changed the result");
+    whole
+}
+
+fn chunked(body: &str) -> Vec<u8> {
+    format!("{CHUNKED_HEAD}{body}").into_bytes()
+}
+
+fn error_of(config: &Config, input: &[u8]) -> Option<(ErrorKind, usize)> {
+    run(config, input).error.map(|e| (e.kind(), e.offset()))
+}
+
+/// The body and the leniencies of a single chunked request, read through a
+/// connection in one piece.
+fn body_and_leniencies(config: &Config, input: &[u8]) -> (Vec<u8>, Vec<LeniencyKind>) {
+    let mut conn = Connection::new(config.clone());
+    let mut rest = input;
+    let mut body = Vec::new();
+    let mut kinds = Vec::new();
+    loop {
+        let step = conn.poll_event(rest).expect("a valid request");
+        let consumed = step.consumed;
+        match step.outcome {
+            Outcome::Event(Event::Request(request)) => {
+                kinds.extend(request.leniencies().iter().map(|l| l.kind));
+            }
+            Outcome::Event(Event::Data(data)) => body.extend_from_slice(data),
+            Outcome::Event(Event::EndOfMessage(trailers)) => {
+                kinds.extend(trailers.leniencies().iter().map(|l| l.kind));
+                break;
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        rest = &rest[consumed..];
+    }
+    (body, kinds)
+}
+
+// spec: CHUNK-2, CHUNK-3
+#[test]
+fn a_chunk_size_of_64_digits_with_leading_zeros_is_accepted() {
+    let size = format!("{}5", "0".repeat(63));
+    assert_eq!(size.len(), 64);
+    let t = run(
+        &Config::default(),
+        &chunked(&format!("{size}\r\nhello\r\n0\r\n\r\n")),
+    );
+    assert_eq!(t.error, None);
+    assert_eq!(t.messages[0].body, b"hello");
+    // Sixteen significant digits are the most a size can have.
+    let t = run(&Config::default(), &chunked("0ffffffffffffffff\r\n"));
+    assert_eq!(t.error, None);
+    assert!(t.incomplete);
+    let input = chunked("10000000000000000\r\n");
+    assert_eq!(
+        error_of(&Config::default(), &input),
+        Some((ErrorKind::InvalidChunkSize, CHUNKED_HEAD.len() + 16))
+    );
+}
+
+// spec: CHUNK-2, MSG-4
+#[test]
+fn a_chunk_size_line_ended_by_a_bare_lf_is_read_when_allowed() {
+    let mut config = Config::default();
+    config.allow_bare_lf(true);
+    let input = chunked("5\nhello\r\n3;x\nabc\r\n0\r\n\r\n");
+    let (body, kinds) = body_and_leniencies(&config, &input);
+    assert_eq!(body, b"helloabc");
+    assert_eq!(kinds, [LeniencyKind::BareLf, LeniencyKind::BareLf]);
+    let t = run(&config, &input);
+    assert_eq!(t.messages[0].body, b"helloabc");
+    assert_eq!(t.messages[0].framing, Framing::Chunked);
+    assert_eq!(t.unconsumed, 0);
+    // Strict, the same bytes are a bare LF at the end of the first size line.
+    assert_eq!(
+        error_of(&Config::default(), &input),
+        Some((ErrorKind::BareLf, CHUNKED_HEAD.len() + 1))
+    );
+}
+
+// spec: MSG-3, ERR-3
+#[test]
+fn a_bare_cr_in_a_chunk_size_line_is_reported_at_the_cr() {
+    let start = CHUNKED_HEAD.len();
+    for (body, offset) in [
+        ("5\rX", start + 1),
+        ("5;a\rX", start + 3),
+        ("5 ;a=b\r\r\n", start + 6),
+    ] {
+        assert_eq!(
+            error_of(&Config::default(), &chunked(body)),
+            Some((ErrorKind::BareCr, offset)),
+            "{body:?}"
+        );
+    }
+}
+
+// spec: CHUNK-6, MSG-4
+#[test]
+fn chunk_data_ended_by_a_bare_lf_is_read_when_allowed() {
+    let mut config = Config::default();
+    config.allow_bare_lf(true);
+    let input = chunked("5\r\nhello\n3\r\nabc\n0\r\n\r\n");
+    let (body, kinds) = body_and_leniencies(&config, &input);
+    assert_eq!(body, b"helloabc");
+    assert_eq!(kinds, [LeniencyKind::BareLf, LeniencyKind::BareLf]);
+    assert_eq!(run(&config, &input).messages[0].body, b"helloabc");
+    // Strict, LF alone after chunk data is not the CRLF the data needs.
+    assert_eq!(
+        error_of(&Config::default(), &input),
+        Some((ErrorKind::InvalidChunkDataEnd, CHUNKED_HEAD.len() + 8))
+    );
+}
+
+// spec: LIMIT-6
+#[test]
+fn a_chunked_body_exactly_at_the_body_limit_is_accepted() {
+    let mut config = Config::default();
+    config.max_body_len(Some(8));
+    let t = run(&config, &chunked("5\r\nhello\r\n3\r\nabc\r\n0\r\n\r\n"));
+    assert_eq!(t.error, None);
+    assert_eq!(t.messages[0].body, b"helloabc");
+    // One byte more is refused at the end of the size line that exceeds it.
+    let input = chunked("5\r\nhello\r\n4\r\nabcd\r\n0\r\n\r\n");
+    assert_eq!(
+        error_of(&config, &input),
+        Some((ErrorKind::BodyTooLarge, CHUNKED_HEAD.len() + 11))
+    );
+}
