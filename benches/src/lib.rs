@@ -35,9 +35,12 @@ X-Request-Id: 9f8e7d6\r\n\
 
 /// A head with 48 fields, as a proxy might forward: 2,044 bytes.
 pub fn many_fields() -> Vec<u8> {
-    let mut head = b"GET /api/v1/items?page=2&sort=name HTTP/1.1\r\nHost: api.example.net\r\n".to_vec();
+    let mut head =
+        b"GET /api/v1/items?page=2&sort=name HTTP/1.1\r\nHost: api.example.net\r\n".to_vec();
     for i in 0..47 {
-        head.extend_from_slice(format!("X-Forwarded-Item-{i:02}: value-{i:04}-abcdefgh\r\n").as_bytes());
+        head.extend_from_slice(
+            format!("X-Forwarded-Item-{i:02}: value-{i:04}-abcdefgh\r\n").as_bytes(),
+        );
     }
     head.extend_from_slice(b"\r\n");
     head
