@@ -35,6 +35,8 @@ pub(crate) struct Options {
     pub(crate) list_dirs: bool,
     /// How long an open-file cache entry is trusted before it is revalidated.
     pub(crate) cache_ttl: Duration,
+    /// How long the event loop keeps polling without sleeping after an event.
+    pub(crate) busy_poll: Duration,
 }
 
 /// What the command line asks for.
@@ -71,6 +73,8 @@ Options:
       --hidden              serve files whose name starts with a dot (default: refused)
       --list-dirs           list directories that have no index.html (default: 404)
       --cache-ttl SECS      revalidate cached open files after this long (default: 1)
+      --busy-poll USECS     after an event, poll this long before sleeping in epoll_wait;
+                            0 never spins (default: 50)
   -h, --help                print this help
   -V, --version             print the version
 ";
@@ -92,6 +96,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
     let mut hidden = false;
     let mut list_dirs = false;
     let mut cache_ttl = Duration::from_secs(1);
+    let mut busy_poll = Duration::from_micros(50);
 
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
@@ -130,6 +135,13 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
             Long("hidden") => hidden = true,
             Long("list-dirs") => list_dirs = true,
             Long("cache-ttl") => cache_ttl = seconds(&mut parser, "--cache-ttl")?,
+            Long("busy-poll") => {
+                let us: u64 = number(&mut parser, "--busy-poll")?;
+                if us > 1_000_000 {
+                    return Err("--busy-poll must be at most 1000000 microseconds".to_owned());
+                }
+                busy_poll = Duration::from_micros(us);
+            }
             _ => return Err(arg.unexpected().to_string()),
         }
     }
@@ -152,6 +164,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
         hidden,
         list_dirs,
         cache_ttl,
+        busy_poll,
     }))
 }
 

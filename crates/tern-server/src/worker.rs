@@ -35,6 +35,10 @@ const EVENTS: usize = 1024;
 const ACCEPT_BATCH: usize = 128;
 /// Parser states kept for reuse per thread.
 const PROTO_LOOKASIDE: usize = 1024;
+/// While busy polling, the pause between two empty polls (spent in user
+/// space: at most `busy_poll / BUSY_POLL_GAP` extra `epoll_wait` calls per
+/// idle spell).
+const BUSY_POLL_GAP: Duration = Duration::from_micros(10);
 /// How often worker 0 sweeps the shared buffer lists.
 const POOL_SWEEP: Duration = Duration::from_secs(10);
 
@@ -228,8 +232,24 @@ impl Worker {
     pub(crate) fn run(mut self) -> std::io::Result<()> {
         let mut events: Vec<epoll::Event> = Vec::with_capacity(EVENTS);
         let mut again: Vec<u64> = Vec::new();
+        // Busy polling: for a short while after the last event, poll the
+        // ready list without sleeping. A sleeping loop must be woken for the
+        // next request, and the wakeup is paid by whoever delivers that
+        // request (on loopback, the client's CPU): under load, staying awake
+        // between bursts serves more requests per second for the same work.
+        let spin = self.shared.opts.busy_poll;
+        let mut last_event = Instant::now();
         loop {
-            let timeout = if self.again.is_empty() {
+            let spinning = !spin.is_zero() && self.ctx.now.duration_since(last_event) < spin;
+            if spinning && self.again.is_empty() && last_event < self.ctx.now {
+                // Between two empty polls, wait a little in user space (a
+                // clock read is no syscall) so spinning costs few syscalls.
+                let until = Instant::now() + BUSY_POLL_GAP;
+                while Instant::now() < until {
+                    std::hint::spin_loop();
+                }
+            }
+            let timeout = if self.again.is_empty() && !spinning {
                 rustix::time::Timespec {
                     tv_sec: self.tick.as_secs() as i64,
                     tv_nsec: i64::from(self.tick.subsec_nanos()),
@@ -245,6 +265,9 @@ impl Worker {
                 Err(e) => return Err(e.into()),
             }
             self.ctx.now = Instant::now();
+            if !events.is_empty() {
+                last_event = self.ctx.now;
+            }
             self.ctx.date.update(http::unix_now());
             for ev in events.drain(..) {
                 let token = ev.data.u64();
