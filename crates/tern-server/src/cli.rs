@@ -37,13 +37,15 @@ pub(crate) struct Options {
     pub(crate) cache_ttl: Duration,
     /// How long the event loop keeps polling without sleeping after an event.
     pub(crate) busy_poll: Duration,
+    /// `SO_SNDBUF` for loopback clients (0: kernel autotuning).
+    pub(crate) local_sndbuf: usize,
 }
 
 /// What the command line asks for.
 #[derive(Debug)]
 pub(crate) enum Command {
     /// Serve files.
-    Serve(Options),
+    Serve(Box<Options>),
     /// Print the usage text and exit 0.
     Help,
     /// Print the version and exit 0.
@@ -75,6 +77,9 @@ Options:
       --cache-ttl SECS      revalidate cached open files after this long (default: 1)
       --busy-poll USECS     after an event, poll this long before sleeping in epoll_wait;
                             0 never spins (default: 50)
+      --local-sndbuf BYTES  send buffer for clients on this host (loopback peers), where
+                            autotuned multi-MiB buffers only move work to the client;
+                            0 keeps kernel autotuning (default: 262144)
   -h, --help                print this help
   -V, --version             print the version
 ";
@@ -97,6 +102,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
     let mut list_dirs = false;
     let mut cache_ttl = Duration::from_secs(1);
     let mut busy_poll = Duration::from_micros(50);
+    let mut local_sndbuf = 256 * 1024usize;
 
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
@@ -135,6 +141,12 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
             Long("hidden") => hidden = true,
             Long("list-dirs") => list_dirs = true,
             Long("cache-ttl") => cache_ttl = seconds(&mut parser, "--cache-ttl")?,
+            Long("local-sndbuf") => {
+                local_sndbuf = number(&mut parser, "--local-sndbuf")?;
+                if local_sndbuf > 1 << 30 {
+                    return Err("--local-sndbuf must be at most 1073741824".to_owned());
+                }
+            }
             Long("busy-poll") => {
                 let us: u64 = number(&mut parser, "--busy-poll")?;
                 if us > 1_000_000 {
@@ -151,7 +163,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
     })?;
     let threads = threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
-    Ok(Command::Serve(Options {
+    Ok(Command::Serve(Box::new(Options {
         root: root.unwrap_or_else(|| PathBuf::from(".")),
         listen,
         threads,
@@ -165,7 +177,8 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
         list_dirs,
         cache_ttl,
         busy_poll,
-    }))
+        local_sndbuf,
+    })))
 }
 
 fn set_root(root: &mut Option<PathBuf>, value: OsString) -> Result<(), String> {

@@ -55,7 +55,7 @@ fn main() -> ExitCode {
             println!("tern {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
-        Command::Serve(opts) => match serve(opts) {
+        Command::Serve(opts) => match serve(*opts) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("tern: {e}");

@@ -382,7 +382,7 @@ impl Worker {
     }
 
     fn accept_from(&mut self, listener: &OwnedFd) {
-        let want_peer = self.ctx.log.is_some();
+        let want_peer = self.ctx.log.is_some() || self.shared.opts.local_sndbuf > 0;
         for _ in 0..ACCEPT_BATCH {
             let accepted = if want_peer {
                 net::acceptfrom_with(listener, SocketFlags::NONBLOCK | SocketFlags::CLOEXEC).map(
@@ -422,6 +422,14 @@ impl Worker {
             return;
         }
         let _ = sockopt::set_tcp_nodelay(&fd, true);
+        let local_sndbuf = self.shared.opts.local_sndbuf;
+        if local_sndbuf > 0 && peer.is_some_and(|ip| ip.is_loopback()) {
+            // A client on this host: its RTT is microseconds, so an autotuned
+            // multi-MiB send queue buys nothing, and a deep queue is drained by
+            // the client's ACKs, i.e. transmitted on the client's CPU. A
+            // bounded buffer keeps that work here (see --local-sndbuf).
+            let _ = sockopt::set_socket_send_buffer_size(&fd, local_sndbuf);
+        }
         let idx = match self.free.pop() {
             Some(i) => i as usize,
             None => {
