@@ -139,3 +139,68 @@ fn a_chunked_body_exactly_at_the_body_limit_is_accepted() {
         Some((ErrorKind::BodyTooLarge, CHUNKED_HEAD.len() + 11))
     );
 }
+
+// spec: CHUNK-5
+#[test]
+fn quoted_pairs_in_chunk_extensions() {
+    // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text ) (RFC 9110 §5.6.4).
+    for ext in [
+        ";a=\"\\\"q\"",
+        ";a=\"x\\ y\"",
+        ";a=\"x\\\ty\"",
+        ";a=\"x\\\\\";b",
+        ";a=\"\\\"\\\"\"",
+    ] {
+        let t = run(
+            &Config::default(),
+            &chunked(&format!("1{ext}\r\nx\r\n0\r\n\r\n")),
+        );
+        assert_eq!(t.error, None, "{ext:?}");
+        assert_eq!(t.messages[0].body, b"x", "{ext:?}");
+    }
+    let mut input = chunked("1;a=\"x\\");
+    input.extend_from_slice(b"\x80\"\r\nx\r\n0\r\n\r\n");
+    assert_eq!(run(&Config::default(), &input).error, None);
+    // A backslash before a control byte, or at the end, is no quoted-pair.
+    for ext in [";a=\"x\\\x01\"", ";a=\"x\\\""] {
+        let input = chunked(&format!("1{ext}\r\nx\r\n0\r\n\r\n"));
+        assert_eq!(
+            error_of(&Config::default(), &input),
+            Some((ErrorKind::InvalidChunkExtension, CHUNKED_HEAD.len() + 1)),
+            "{ext:?}"
+        );
+    }
+}
+
+// spec: FRAME-9, FRAME-12
+#[test]
+fn an_unsupported_coding_is_refused_whatever_its_parameters() {
+    // Parameters of a coding tern does not decode never change the answer:
+    // 501, before any check of the list's syntax (FRAME-12).
+    for coding in [
+        "gzip;a=b",
+        "gzip;a=\"\\q\"",
+        "gzip;a=\"\\\"\"",
+        "gzip;a=\"\"",
+        "gzip;a=\"x\\",
+        "gzip; a = b ;c=\"d\\\te\"",
+        "gzip;=b",
+        "gzip;a",
+        "gzip;a=\"b",
+        "gzip;a=b c",
+        "gzip ;a=\"\\~\"",
+        "x;q=\"\u{80}\", chunked",
+    ] {
+        let input = format!("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: {coding}\r\n\r\n");
+        let error = Connection::new(Config::default())
+            .poll_event(input.as_bytes())
+            .expect_err(coding);
+        assert_eq!(
+            error.kind(),
+            ErrorKind::UnsupportedTransferCoding,
+            "{coding:?}"
+        );
+        assert_eq!(error.status_hint(), 501);
+        assert_eq!(error.offset(), input.len(), "{coding:?}");
+    }
+}
