@@ -204,3 +204,34 @@ fn an_unsupported_coding_is_refused_whatever_its_parameters() {
         assert_eq!(error.offset(), input.len(), "{coding:?}");
     }
 }
+
+// spec: MSG-4, LIMIT-3, ERR-3
+#[test]
+fn a_section_ended_by_a_bare_lf() {
+    let head = b"GET / HTTP/1.1\r\nHost: h\r\n\n";
+    // Strict: a bare LF, even when the field limit is reached (the empty
+    // line is not one more field).
+    let mut config = Config::default();
+    config.max_fields(1);
+    assert_eq!(
+        error_of(&config, head),
+        Some((ErrorKind::BareLf, head.len() - 1))
+    );
+    assert_eq!(
+        error_of(&Config::default(), head),
+        Some((ErrorKind::BareLf, head.len() - 1))
+    );
+    // Allowed: the LF ends the head, and the trailer section too.
+    let mut config = Config::default();
+    config.allow_bare_lf(true).max_fields(1);
+    let t = run(&config, head);
+    assert_eq!(t.error, None);
+    assert_eq!(t.messages.len(), 1);
+    assert_eq!(t.unconsumed, 0);
+    let input = chunked("0\r\nA: 1\r\n\n");
+    config.max_fields(2);
+    let t = run(&config, &input);
+    assert_eq!(t.error, None);
+    assert_eq!(t.messages[0].trailers, [(b"A".to_vec(), b"1".to_vec())]);
+    assert_eq!(t.unconsumed, 0);
+}
