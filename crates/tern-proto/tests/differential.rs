@@ -187,6 +187,10 @@ fn compare(input: &[u8]) -> Result<(), String> {
                 let target = parts.next().unwrap_or_default();
                 strictness_explains(kind, input, target, method)
             } => {}
+        // A CR at the end of the input: tern waits for the next byte to tell a
+        // bare CR from a line end where a line cannot end; httparse refuses at
+        // once. Either way the request is refused (DIFFERENCES-httparse.md §5).
+        (Tern::Partial, Peer::Rejected) if input.ends_with(b"\r") => {}
         (t, p) => return Err(format!("tern {t:?} vs httparse {p:?} on {:?}", show())),
     }
     Ok(())
@@ -246,5 +250,13 @@ proptest! {
         if let Err(why) = compare(&bytes) {
             return Err(TestCaseError::fail(why));
         }
+    }
+}
+
+/// Inputs proptest once found outside the rules; kept as fixed cases.
+#[test]
+fn found_disagreements_stay_explained() {
+    for input in [&b"OPTIONS * HTTP/1.1\r\nHost: h\r\n%\r"[..]] {
+        compare(input).unwrap();
     }
 }
