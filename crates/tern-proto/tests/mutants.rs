@@ -235,3 +235,39 @@ fn a_section_ended_by_a_bare_lf() {
     assert_eq!(t.messages[0].trailers, [(b"A".to_vec(), b"1".to_vec())]);
     assert_eq!(t.unconsumed, 0);
 }
+
+// spec: MSG-3, MSG-5, FIELD-3, ERR-3
+#[test]
+fn line_ending_errors_in_field_lines_point_at_the_byte() {
+    let head = "GET / HTTP/1.1\r\nHost: h\r\n";
+    let at = head.len();
+    let cases: [(&str, ErrorKind, usize); 7] = [
+        // A CR in a value, not followed by LF.
+        ("X: a\rb\r\n\r\n", ErrorKind::BareCr, at + 4),
+        ("X: a\r\r\n\r\n", ErrorKind::BareCr, at + 4),
+        // A CR where the empty line may start, not followed by LF.
+        ("\rX", ErrorKind::BareCr, at),
+        // A name ended by CRLF: a line without a colon.
+        ("Foo\r\n\r\n", ErrorKind::InvalidHeaderName, at + 3),
+        // A name ended by CR and something else: a bare CR.
+        ("Foo\rX", ErrorKind::BareCr, at + 3),
+        ("Foo\nX: y\r\n\r\n", ErrorKind::BareLf, at + 3),
+        ("Foo bar: y\r\n\r\n", ErrorKind::InvalidHeaderName, at + 3),
+    ];
+    for (rest, kind, offset) in cases {
+        let input = format!("{head}{rest}");
+        assert_eq!(
+            error_of(&Config::default(), input.as_bytes()),
+            Some((kind, offset)),
+            "{rest:?}"
+        );
+    }
+    // With LF alone allowed, a name ended by LF is still a line without a colon.
+    let mut config = Config::default();
+    config.allow_bare_lf(true);
+    let input = format!("{head}Foo\n\r\n");
+    assert_eq!(
+        error_of(&config, input.as_bytes()),
+        Some((ErrorKind::InvalidHeaderName, at + 3))
+    );
+}
