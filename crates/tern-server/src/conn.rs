@@ -463,6 +463,16 @@ impl Conn {
                 match self.emit(ctx) {
                     Ok(()) => produced = true,
                     Err(NoRoom::Flush) => return Progress::Output,
+                    Err(NoRoom::Invalid) => {
+                        // Never expected (every field the server writes is
+                        // valid); answer 500 rather than loop.
+                        let mut plan = http::error_plan(500);
+                        if let Some(old) = &self.plan {
+                            plan.version = old.version;
+                        }
+                        self.plan = Some(plan);
+                        self.close_after = true;
+                    }
                 }
                 if self.close_after {
                     return Progress::Output;

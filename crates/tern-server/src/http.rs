@@ -9,7 +9,7 @@
 use std::rc::Rc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use tern_proto::compose::{Body, ResponseHead};
+use tern_proto::compose::{Body, ComposeError, ResponseHead};
 use tern_proto::{Method, Request, Version};
 
 use crate::files::{FileCache, FileInfo, Resolved};
@@ -323,6 +323,9 @@ pub(crate) fn unix_now() -> u64 {
 pub(crate) enum NoRoom {
     /// The output buffer must be flushed first.
     Flush,
+    /// The head cannot be composed at all (the composer refused a field):
+    /// answer with a plain error instead.
+    Invalid,
 }
 
 /// Where a response goes: the free part of the output buffer, then optionally
@@ -512,7 +515,10 @@ pub(crate) fn write_response(
     head.head_request = plan.head_request;
     head.date = Some(date);
     head.fields = &fields[..n];
-    let head_len = head.encoded_len().map_err(|_| NoRoom::Flush)?;
+    let head_len = head.encoded_len().map_err(|e| match e {
+        ComposeError::InsufficientSize { .. } => NoRoom::Flush,
+        _ => NoRoom::Invalid,
+    })?;
     let free = sink.buf.len() - sink.len;
     // A cached body small enough goes into the buffer right after the head
     // (one send); anything else is sent after it, from memory or by sendfile.
