@@ -116,6 +116,24 @@ impl Connection {
         }
     }
 
+    /// Makes this connection new again, for another peer, with the same
+    /// configuration. The capacity of its internal lists is kept, so a server
+    /// that recycles connection states allocates nothing per connection either.
+    pub fn reset(&mut self) {
+        self.state = State::Idle;
+        self.head = HeadScanner::new();
+        self.fields.clear();
+        self.trailers.clear();
+        self.leniencies.clear();
+        self.head_leniencies = 0;
+        self.body = Body::Length(0);
+        self.end_pending = false;
+        self.keep_alive = false;
+        self.expects_continue = false;
+        self.eof = false;
+        self.error = None;
+    }
+
     /// The current state.
     pub fn state(&self) -> State {
         self.state

@@ -378,3 +378,37 @@ fn body_leniencies_are_reported_once_however_the_trailers_arrive() {
         assert_eq!(names, [b"A".to_vec(), b"B".to_vec()], "cut at {cut}");
     }
 }
+
+#[test]
+fn a_reset_connection_behaves_like_a_new_one() {
+    let inputs: [&[u8]; 4] = [
+        b"GET / HTTP/1.1\r\nHost: h\r\n\r\n",
+        b"GET / HTTP/2.0\r\n",
+        b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab",
+        b"GET / HT",
+    ];
+    for first in inputs {
+        for second in inputs {
+            let mut reused = Connection::new(Config::default());
+            let _ = reused.poll_event(first);
+            reused.handle_eof();
+            let _ = reused.poll_event(first);
+            reused.reset();
+            assert_eq!(reused.state(), State::Idle);
+            let mut fresh = Connection::new(Config::default());
+            let a = format!(
+                "{:?}",
+                reused
+                    .poll_event(second)
+                    .map(|s| (s.consumed, format!("{:?}", s.outcome)))
+            );
+            let b = format!(
+                "{:?}",
+                fresh
+                    .poll_event(second)
+                    .map(|s| (s.consumed, format!("{:?}", s.outcome)))
+            );
+            assert_eq!(a, b);
+        }
+    }
+}
