@@ -271,3 +271,60 @@ fn line_ending_errors_in_field_lines_point_at_the_byte() {
         Some((ErrorKind::InvalidHeaderName, at + 3))
     );
 }
+
+// spec: REQ-LINE-1, REQ-LINE-5, ERR-3
+#[test]
+fn request_lines_the_fast_path_must_leave_to_the_scanner() {
+    // An empty target between two SPs.
+    assert_eq!(
+        error_of(&Config::default(), b"GET  HTTP/1.1\r\nHost: h\r\n\r\n"),
+        Some((ErrorKind::InvalidRequestLine, 4))
+    );
+    // Bytes after the version, and a CRLF further on: the version is still
+    // wrong at its ninth byte, whatever follows.
+    let mut input = b"GET / HTTP/1.1ab".to_vec();
+    input.resize(58, b'X');
+    input.extend_from_slice(b"\r\nHost: h\r\n\r\n");
+    assert_eq!(
+        error_of(&Config::default(), &input),
+        Some((ErrorKind::InvalidVersion, 14))
+    );
+}
+
+// spec: MSG-2, MSG-3, MSG-4
+#[test]
+fn empty_lines_before_a_request() {
+    let request = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
+    // A CR there must be followed by LF; the error points at the CR.
+    for (prefix, offset) in [("\r", 0), ("\r\n\r", 2), ("\r\n\r\n\r", 4)] {
+        let input = format!("{prefix}{request}");
+        assert_eq!(
+            error_of(&Config::default(), input.as_bytes()),
+            Some((ErrorKind::BareCr, offset)),
+            "{prefix:?}"
+        );
+    }
+    // LF alone: refused, or skipped and recorded when allowed.
+    let input = format!("\n\r\n{request}");
+    assert_eq!(
+        error_of(&Config::default(), input.as_bytes()),
+        Some((ErrorKind::BareLf, 0))
+    );
+    let mut config = Config::default();
+    config.allow_bare_lf(true);
+    let t = run(&config, input.as_bytes());
+    assert_eq!(t.error, None);
+    assert_eq!(t.messages.len(), 1);
+    let mut conn = Connection::new(config);
+    let step = conn.poll_event(input.as_bytes()).unwrap();
+    assert_eq!(step.consumed, input.len());
+    let Outcome::Event(Event::Request(request)) = step.outcome else {
+        panic!("a request");
+    };
+    let leniencies: Vec<_> = request
+        .leniencies()
+        .iter()
+        .map(|l| (l.kind, l.offset))
+        .collect();
+    assert_eq!(leniencies, [(LeniencyKind::BareLf, 0)]);
+}
