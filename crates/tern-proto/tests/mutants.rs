@@ -328,3 +328,24 @@ fn empty_lines_before_a_request() {
         .collect();
     assert_eq!(leniencies, [(LeniencyKind::BareLf, 0)]);
 }
+
+// spec: REQ-LINE-2, MSG-3, MSG-5, ERR-3
+#[test]
+fn a_request_line_cut_short_by_a_cr_is_reported_at_the_cr() {
+    let cases: [(&[u8], ErrorKind, usize); 6] = [
+        (b"GET\r\n", ErrorKind::InvalidRequestLine, 3),
+        (b"GET /\r\n", ErrorKind::InvalidRequestLine, 5),
+        (b"GET / \r\n", ErrorKind::InvalidRequestLine, 6),
+        (b"GET / HT\r\n", ErrorKind::InvalidVersion, 8),
+        (b"GET /\rX", ErrorKind::BareCr, 5),
+        (b"GET / HTTP\rX", ErrorKind::BareCr, 10),
+    ];
+    for (input, kind, offset) in cases {
+        assert_eq!(
+            error_of(&Config::default(), input),
+            Some((kind, offset)),
+            "{:?}",
+            String::from_utf8_lossy(input)
+        );
+    }
+}
