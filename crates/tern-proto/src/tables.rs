@@ -90,11 +90,11 @@ pub(crate) fn is(byte: u8, class: u8) -> bool {
     CLASSES[byte as usize] & class != 0
 }
 
-/// Whether `bytes`, taken from a validated token or field value, equals
-/// `lowercase` ignoring ASCII case. `lowercase` holds only lowercase letters,
-/// digits and "-"; setting bit 0x20 of a byte maps only its own upper case or
-/// a control byte (which validated input cannot hold) onto those, so the
-/// comparison needs no table. Eight bytes at a time.
+/// Whether `bytes` equals `lowercase` ignoring ASCII case; `lowercase` holds
+/// only lowercase letters, digits and "-". Eight bytes at a time: setting bit
+/// 0x20 lowercases letters, and a byte whose lowercase form matches but which
+/// differs from it must be an upper-case letter (a control byte, such as a CR
+/// a leniency let through, would otherwise pass for "-" or a digit).
 #[inline]
 pub(crate) fn eq_lowercase(bytes: &[u8], lowercase: &[u8]) -> bool {
     debug_assert!(
@@ -110,14 +110,30 @@ pub(crate) fn eq_lowercase(bytes: &[u8], lowercase: &[u8]) -> bool {
     for (x, y) in (&mut a).zip(&mut b) {
         let x = u64::from_le_bytes(x.try_into().expect("8 bytes"));
         let y = u64::from_le_bytes(y.try_into().expect("8 bytes"));
-        if x | 0x2020_2020_2020_2020 != y {
+        // Bytes of `x` that differ from `y` only in bit 0x20 must be letters.
+        if x | 0x2020_2020_2020_2020 != y | 0x2020_2020_2020_2020 || !differ_only_in_letters(x, y) {
             return false;
         }
     }
     a.remainder()
         .iter()
         .zip(b.remainder())
-        .all(|(&x, &y)| x | 0x20 == y)
+        .all(|(&x, &y)| x == y || (y.is_ascii_lowercase() && x == y - 0x20))
+}
+
+/// Given words equal up to bit 0x20 in each byte, whether every byte where
+/// they differ is a letter in `lowercase` (so `x` holds its upper case).
+#[inline]
+fn differ_only_in_letters(x: u64, lowercase: u64) -> bool {
+    let differ = x ^ lowercase;
+    if differ == 0 {
+        return true;
+    }
+    lowercase
+        .to_le_bytes()
+        .iter()
+        .zip(differ.to_le_bytes())
+        .all(|(&y, d)| d == 0 || y.is_ascii_lowercase())
 }
 
 /// Whether `bytes` is a non-empty `token` (RFC 9110 §5.6.2).
@@ -202,13 +218,10 @@ mod tests {
     }
 
     #[test]
-    fn lowercase_comparison_matches_eq_ignore_ascii_case_on_field_bytes() {
+    fn lowercase_comparison_matches_eq_ignore_ascii_case_on_every_byte() {
         let words: [&[u8]; 4] = [b"content-length", b"host", b"100-continue", b"keep-alive"];
         for word in words {
             for b in 0..=255u8 {
-                if !is(b, FIELD_VALUE) {
-                    continue;
-                }
                 for at in 0..word.len() {
                     let mut candidate = word.to_vec();
                     candidate[at] = b;

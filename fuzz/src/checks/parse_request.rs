@@ -28,7 +28,7 @@ use tern_proto::transcript::{self, Message};
 use tern_proto::{Config, Connection, Error, ErrorKind, Event, Framing, Method, Outcome, State};
 
 use super::grammar::{self, has_token, is_token, is_trimmed_value};
-use super::{Limits, OwnedFields, config, is_lenient, known, limits, show, within};
+use super::{Limits, OwnedFields, config, is_lenient, limits, show, within};
 
 /// Runs the check.
 pub fn check(data: &[u8]) {
@@ -394,11 +394,7 @@ fn check_request(request: &tern_proto::Request<'_>, input: &[u8], strict: bool, 
     let connection = |token: &[u8]| named(b"connection").iter().any(|v| has_token(v, token));
     let close = connection(b"close");
     let expected_keep_alive = !close && (http11 || connection(b"keep-alive"));
-    assert!(
-        request.keep_alive() == expected_keep_alive
-            || known::bare_cr_compared_as_hyphen(&named(b"connection")),
-        "persistence"
-    );
+    assert_eq!(request.keep_alive(), expected_keep_alive, "persistence");
     let expect_fields = named(b"expect");
     let expect: Vec<&[u8]> = expect_fields
         .iter()
@@ -408,8 +404,7 @@ fn check_request(request: &tern_proto::Request<'_>, input: &[u8], strict: bool, 
         assert!(
             expect
                 .iter()
-                .all(|m| m.eq_ignore_ascii_case(b"100-continue"))
-                || known::bare_cr_compared_as_hyphen(&expect_fields),
+                .all(|m| m.eq_ignore_ascii_case(b"100-continue")),
             "unsupported expectation accepted"
         );
         assert_eq!(request.expects_continue(), !expect.is_empty());
