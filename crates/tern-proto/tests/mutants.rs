@@ -349,3 +349,37 @@ fn a_request_line_cut_short_by_a_cr_is_reported_at_the_cr() {
         );
     }
 }
+
+// spec: TARGET-2, TARGET-8
+#[test]
+fn an_http_or_https_target_needs_a_host_and_other_schemes_do_not() {
+    // RFC 9110 §4.2.1, §4.2.2: an http(s) URI with an empty host is invalid.
+    for target in [
+        "http:///x",
+        "https:///",
+        "http://:80/x",
+        "HTTPS://:443",
+        "http://?q",
+    ] {
+        let input = format!("GET {target} HTTP/1.1\r\nHost: h\r\n\r\n");
+        assert_eq!(
+            error_of(&Config::default(), input.as_bytes()),
+            Some((ErrorKind::InvalidTarget, 4)),
+            "{target}"
+        );
+    }
+    // Other schemes may have an empty authority; IP literals are hosts.
+    for target in [
+        "file:///etc/hosts",
+        "foo://:1/x",
+        "http://h:80/x",
+        "http://[::1]/x",
+        "http://[::1]:8080",
+        "https://h:/",
+    ] {
+        let input = format!("GET {target} HTTP/1.1\r\nHost: h\r\n\r\n");
+        let t = run(&Config::default(), input.as_bytes());
+        assert_eq!(t.error, None, "{target}");
+        assert_eq!(t.messages[0].target, target.as_bytes());
+    }
+}
