@@ -275,6 +275,16 @@ fn line_ending_errors_in_field_lines_point_at_the_byte() {
 // spec: REQ-LINE-1, REQ-LINE-5, ERR-3
 #[test]
 fn request_lines_the_fast_path_must_leave_to_the_scanner() {
+    // A request line that starts with SP has no method.
+    for input in [
+        &b" / HTTP/1.1\r\nHost: h\r\n\r\n"[..],
+        b" GET / HTTP/1.1\r\n",
+    ] {
+        assert_eq!(
+            error_of(&Config::default(), input),
+            Some((ErrorKind::InvalidRequestLine, 0))
+        );
+    }
     // An empty target between two SPs.
     assert_eq!(
         error_of(&Config::default(), b"GET  HTTP/1.1\r\nHost: h\r\n\r\n"),
