@@ -75,6 +75,7 @@ fn corpus_and_regressions_pass_every_check() {
             }
         }
     }
+    println!("replayed {replayed} corpus and regression files");
     assert!(
         failures.is_empty(),
         "{} of {replayed} files fail:\n{}",
