@@ -169,30 +169,11 @@ fn parameters_are_valid(mut rest: &[u8]) -> bool {
 
 /// `quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE` (RFC 9110 §5.6.4).
 pub(crate) fn is_quoted_string(bytes: &[u8]) -> bool {
-    let Some(inner) = bytes
-        .strip_prefix(b"\"")
-        .and_then(|rest| rest.strip_suffix(b"\""))
-    else {
-        return false;
-    };
-    let mut i = 0;
-    while i < inner.len() {
-        match inner[i] {
-            b'\\' => match inner.get(i + 1) {
-                Some(&b) if b == b'\t' || b == b' ' || (0x21..=0x7e).contains(&b) || b >= 0x80 => {
-                    i += 2;
-                }
-                _ => return false,
-            },
-            b if tables::is(b, tables::QDTEXT) => i += 1,
-            _ => return false,
-        }
-    }
-    true
+    quoted_string_len(bytes) == Some(bytes.len())
 }
 
 /// Parses one Content-Length line: `1*DIGIT`, or a list of identical ones
-/// (RFC 9110 §8.6 lets a recipient accept `42, 42`). Returns `None` if invalid.
+/// (RFC 9110 §8.6 lets a recipient accept `42, 42`).
 fn content_length_line(value: &[u8]) -> Result<u64, ErrorKind> {
     let mut length = None;
     for member in value.split(|&b| b == b',') {
