@@ -16,8 +16,6 @@ pub(crate) const FIELD_VALUE: u8 = 1 << 1;
 pub(crate) const TARGET: u8 = 1 << 2;
 /// `TARGET` bytes but `%`, `[` and `]`, which need a closer look.
 pub(crate) const PLAIN_TARGET: u8 = 1 << 6;
-/// `HEXDIG` (RFC 5234 appendix B.1).
-pub(crate) const HEXDIG: u8 = 1 << 3;
 /// `reg-name` bytes outside `pct-encoded`: `unreserved / sub-delims` (RFC 3986 §3.2.2).
 pub(crate) const REG_NAME: u8 = 1 << 4;
 /// `qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text` (RFC 9110 §5.6.4).
@@ -66,9 +64,6 @@ const fn build() -> [u8; 256] {
         }
         if class & TARGET != 0 && !matches!(b, b'%' | b'[' | b']') {
             class |= PLAIN_TARGET;
-        }
-        if b.is_ascii_hexdigit() {
-            class |= HEXDIG;
         }
         if unreserved || sub_delim {
             class |= REG_NAME;
