@@ -178,10 +178,7 @@ impl ChunkedDecoder {
                         p += 1;
                     }
                     b'\n' if config.allow_bare_lf => {
-                        leniencies.push(Leniency {
-                            kind: LeniencyKind::BareLf,
-                            offset: p,
-                        });
+                        Leniency::record(leniencies, LeniencyKind::BareLf, p);
                         self.state = ChunkState::Size;
                         p += 1;
                         line_start = p;
@@ -210,10 +207,7 @@ impl ChunkedDecoder {
         if !config.allow_bare_lf {
             return Err((ErrorKind::BareLf, at));
         }
-        leniencies.push(Leniency {
-            kind: LeniencyKind::BareLf,
-            offset: at,
-        });
+        Leniency::record(leniencies, LeniencyKind::BareLf, at);
         Ok(())
     }
 

@@ -137,6 +137,17 @@ pub struct Leniency {
     pub offset: usize,
 }
 
+impl Leniency {
+    /// Notes that `kind` fired at `offset`.
+    pub(crate) fn record(
+        leniencies: &mut alloc::vec::Vec<Self>,
+        kind: LeniencyKind,
+        offset: usize,
+    ) {
+        leniencies.push(Self { kind, offset });
+    }
+}
+
 /// The rules [`Config`] can relax.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -82,10 +82,7 @@ impl FieldScanner {
                         p += 1;
                     }
                     b'\n' if config.allow_bare_lf => {
-                        leniencies.push(Leniency {
-                            kind: LeniencyKind::BareLf,
-                            offset: p,
-                        });
+                        Leniency::record(leniencies, LeniencyKind::BareLf, p);
                         p += 1;
                         break Ok(true);
                     }
@@ -94,10 +91,7 @@ impl FieldScanner {
                         let Some(last) = fields.pop().filter(|_| config.allow_obs_fold) else {
                             break Err((ErrorKind::ObsFold, p));
                         };
-                        leniencies.push(Leniency {
-                            kind: LeniencyKind::ObsFold,
-                            offset: p,
-                        });
+                        Leniency::record(leniencies, LeniencyKind::ObsFold, p);
                         self.line_start = last.name_start;
                         self.name_end = last.name_end;
                         self.value_start = last.value_start;
@@ -168,19 +162,13 @@ impl FieldScanner {
                             p += 1;
                         }
                         Some(b'\n') if config.allow_bare_lf => {
-                            leniencies.push(Leniency {
-                                kind: LeniencyKind::BareLf,
-                                offset: p,
-                            });
+                            Leniency::record(leniencies, LeniencyKind::BareLf, p);
                             self.finish_line(input, p, fields);
                             p += 1;
                         }
                         Some(b'\n') => break Err((ErrorKind::BareLf, p)),
                         Some(0) if config.allow_nul_in_value => {
-                            leniencies.push(Leniency {
-                                kind: LeniencyKind::NulInValue,
-                                offset: p,
-                            });
+                            Leniency::record(leniencies, LeniencyKind::NulInValue, p);
                             p += 1;
                         }
                         Some(_) => break Err((ErrorKind::InvalidHeaderValue, p)),
@@ -191,10 +179,7 @@ impl FieldScanner {
                         self.finish_line(input, p - 1, fields);
                         p += 1;
                     } else if config.allow_bare_cr_in_value {
-                        leniencies.push(Leniency {
-                            kind: LeniencyKind::BareCrInValue,
-                            offset: p - 1,
-                        });
+                        Leniency::record(leniencies, LeniencyKind::BareCrInValue, p - 1);
                         self.state = FieldState::Value;
                     } else {
                         break Err((ErrorKind::BareCr, p - 1));
@@ -396,10 +381,7 @@ impl HeadScanner {
                         *p += 1;
                     }
                     b'\n' if config.allow_bare_lf => {
-                        leniencies.push(Leniency {
-                            kind: LeniencyKind::BareLf,
-                            offset: *p,
-                        });
+                        Leniency::record(leniencies, LeniencyKind::BareLf, *p);
                         *p += 1;
                     }
                     b'\n' => return Err((ErrorKind::BareLf, *p)),
@@ -482,10 +464,7 @@ impl HeadScanner {
                                 *p += 1;
                             }
                             b'\n' if config.allow_bare_lf => {
-                                leniencies.push(Leniency {
-                                    kind: LeniencyKind::BareLf,
-                                    offset: *p,
-                                });
+                                Leniency::record(leniencies, LeniencyKind::BareLf, *p);
                                 *p += 1;
                                 self.end_request_line(input)?;
                             }
