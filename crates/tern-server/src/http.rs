@@ -370,8 +370,7 @@ pub(crate) fn write_response(
 ) -> Result<Written, NoRoom> {
     let mut cr_buf = [0u8; 64];
     let mut ct_buf = [0u8; 128];
-    let mut fields: [(&[u8], &[u8]); 8] = [(b"", b""); 8];
-    let mut n = 0;
+    let mut fields = FieldList::default();
     let mut body = Body::None;
     let mut inline: &[&[u8]] = &[];
     let inline_parts: [&[u8]; 1];
@@ -379,21 +378,16 @@ pub(crate) fn write_response(
     let status = plan.status;
     match &plan.kind {
         Kind::File(file, sel) => {
-            fields[n] = (b"Server", SERVER);
-            n += 1;
-            fields[n] = (b"Last-Modified", &file.last_modified);
-            n += 1;
-            fields[n] = (b"ETag", &file.etag);
-            n += 1;
-            fields[n] = (b"Accept-Ranges", b"bytes");
-            n += 1;
+            fields.push((b"Server", SERVER));
+            fields.push((b"Last-Modified", &file.last_modified));
+            fields.push((b"ETag", &file.etag));
+            fields.push((b"Accept-Ranges", b"bytes"));
             match sel {
                 Selection::Full | Selection::Single(_) => {
                     let span = match sel {
                         Selection::Single(s) => {
                             let len = content_range(&mut cr_buf, *s, file.size);
-                            fields[n] = (b"Content-Range", &cr_buf[..len]);
-                            n += 1;
+                            fields.push((b"Content-Range", &cr_buf[..len]));
                             *s
                         }
                         _ => Span {
@@ -401,8 +395,7 @@ pub(crate) fn write_response(
                             end: file.size,
                         },
                     };
-                    fields[n] = (b"Content-Type", &file.content_type);
-                    n += 1;
+                    fields.push((b"Content-Type", &file.content_type));
                     body = Body::Length(span.len());
                     if !plan.head_request && span.len() > 0 {
                         file_body = Some(FileBody {
@@ -418,8 +411,7 @@ pub(crate) fn write_response(
                     let prefix = b"multipart/byteranges; boundary=";
                     ct_buf[..prefix.len()].copy_from_slice(prefix);
                     ct_buf[prefix.len()..prefix.len() + boundary.len()].copy_from_slice(boundary);
-                    fields[n] = (b"Content-Type", &ct_buf[..prefix.len() + boundary.len()]);
-                    n += 1;
+                    fields.push((b"Content-Type", &ct_buf[..prefix.len() + boundary.len()]));
                     let total =
                         range::multipart_len(boundary, &file.content_type, spans, file.size);
                     body = Body::Length(total);
@@ -438,12 +430,9 @@ pub(crate) fn write_response(
             }
         }
         Kind::NotModified(file) => {
-            fields[n] = (b"Server", SERVER);
-            n += 1;
-            fields[n] = (b"Last-Modified", &file.last_modified);
-            n += 1;
-            fields[n] = (b"ETag", &file.etag);
-            n += 1;
+            fields.push((b"Server", SERVER));
+            fields.push((b"Last-Modified", &file.last_modified));
+            fields.push((b"ETag", &file.etag));
         }
         Kind::Unsatisfiable(len) => {
             let l = {
@@ -453,12 +442,9 @@ pub(crate) fn write_response(
                 cr_buf[..v.len()].copy_from_slice(&v);
                 v.len()
             };
-            fields[n] = (b"Server", SERVER);
-            n += 1;
-            fields[n] = (b"Content-Range", &cr_buf[..l]);
-            n += 1;
-            fields[n] = (b"Content-Type", TEXT_PLAIN);
-            n += 1;
+            fields.push((b"Server", SERVER));
+            fields.push((b"Content-Range", &cr_buf[..l]));
+            fields.push((b"Content-Type", TEXT_PLAIN));
             let text = error_text(status);
             body = Body::Length(text.len() as u64);
             inline_parts = [text];
@@ -467,12 +453,9 @@ pub(crate) fn write_response(
             }
         }
         Kind::Redirect(location) => {
-            fields[n] = (b"Server", SERVER);
-            n += 1;
-            fields[n] = (b"Location", location);
-            n += 1;
-            fields[n] = (b"Content-Type", TEXT_PLAIN);
-            n += 1;
+            fields.push((b"Server", SERVER));
+            fields.push((b"Location", location));
+            fields.push((b"Content-Type", TEXT_PLAIN));
             let text = error_text(status);
             body = Body::Length(text.len() as u64);
             inline_parts = [text];
@@ -481,13 +464,10 @@ pub(crate) fn write_response(
             }
         }
         Kind::Allow => {
-            fields[n] = (b"Server", SERVER);
-            n += 1;
-            fields[n] = (b"Allow", ALLOW);
-            n += 1;
+            fields.push((b"Server", SERVER));
+            fields.push((b"Allow", ALLOW));
             if status != 204 {
-                fields[n] = (b"Content-Type", TEXT_PLAIN);
-                n += 1;
+                fields.push((b"Content-Type", TEXT_PLAIN));
                 let text = error_text(status);
                 body = Body::Length(text.len() as u64);
                 inline_parts = [text];
@@ -497,10 +477,8 @@ pub(crate) fn write_response(
             }
         }
         Kind::Error => {
-            fields[n] = (b"Server", SERVER);
-            n += 1;
-            fields[n] = (b"Content-Type", TEXT_PLAIN);
-            n += 1;
+            fields.push((b"Server", SERVER));
+            fields.push((b"Content-Type", TEXT_PLAIN));
             let text = error_text(status);
             body = Body::Length(text.len() as u64);
             inline_parts = [text];
@@ -514,7 +492,7 @@ pub(crate) fn write_response(
     head.keep_alive = plan.keep_alive;
     head.head_request = plan.head_request;
     head.date = Some(date);
-    head.fields = &fields[..n];
+    head.fields = fields.as_slice();
     let head_len = head.encoded_len().map_err(|e| match e {
         ComposeError::InsufficientSize { .. } => NoRoom::Flush,
         _ => NoRoom::Invalid,
@@ -620,6 +598,24 @@ pub(crate) fn error_text(status: u16) -> &'static [u8] {
         503 => b"503 Service Unavailable\n",
         505 => b"505 HTTP Version Not Supported\n",
         _ => b"500 Internal Server Error\n",
+    }
+}
+
+/// The fields of one response head, at most eight, on the stack.
+#[derive(Default)]
+struct FieldList<'a> {
+    items: [(&'a [u8], &'a [u8]); 8],
+    len: usize,
+}
+
+impl<'a> FieldList<'a> {
+    fn push(&mut self, field: (&'a [u8], &'a [u8])) {
+        self.items[self.len] = field;
+        self.len += 1;
+    }
+
+    fn as_slice(&self) -> &[(&'a [u8], &'a [u8])] {
+        &self.items[..self.len]
     }
 }
 
