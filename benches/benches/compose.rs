@@ -4,6 +4,10 @@
 //!   cache, every field validated on every call;
 //! - `tern_lines`: the same, with the fields validated once into a
 //!   [`FieldLines`] block (as a file cache would keep them);
+//! - `tern_prepared`: the whole head prepared once ([`ResponseHead::prepare`],
+//!   as a file cache would keep it), then [`PreparedHead::compose`] per
+//!   response with the date (a [`RenderedDate`] from the cache) and
+//!   persistence of that response;
 //! - `write`: a `write!`-based composer of the same head into a reused
 //!   `Vec<u8>` (no allocation once warm), same cached date;
 //! - `write_extend`: `write!` only for the two numbers, `extend_from_slice`
@@ -25,7 +29,10 @@ use std::time::{Duration, SystemTime};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use tern_proto::Version;
-use tern_proto::compose::{Body, ChunkHeader, Field, FieldLines, ResponseHead, reason_phrase};
+use tern_proto::compose::{
+    Body, ChunkHeader, Field, FieldLines, PreparedHead, ResponseHead, reason_phrase,
+};
+use tern_proto::date::RenderedDate;
 
 const DATE: &[u8; 29] = b"Sun, 06 Nov 1994 08:49:37 GMT";
 
@@ -132,6 +139,11 @@ fn bench_head(c: &mut Criterion) {
     lines_head.lines = FieldLines::compose(FIELDS, &mut block).unwrap();
     let n = lines_head.compose(&mut buf).unwrap().len;
     assert_eq!(buf[..n], expected[..]);
+    let prepared: PreparedHead = head.prepare().unwrap();
+    let rendered = RenderedDate::new(784_111_777);
+    assert_eq!(rendered.imf_fixdate(), DATE);
+    let n = prepared.compose(&rendered, true, &mut buf).unwrap().len;
+    assert_eq!(buf[..n], expected[..]);
     assert_eq!(
         format_head(STATUS, date, &str_fields, CONTENT_LENGTH).as_bytes(),
         &expected[..]
@@ -150,6 +162,19 @@ fn bench_head(c: &mut Criterion) {
         b.iter(|| {
             let head = black_box(&lines_head);
             head.compose(black_box(&mut buf[..])).unwrap().len
+        });
+    });
+    group.bench_function("tern_prepared", |b| {
+        b.iter(|| {
+            let prepared = black_box(&prepared);
+            prepared
+                .compose(
+                    black_box(&rendered),
+                    black_box(true),
+                    black_box(&mut buf[..]),
+                )
+                .unwrap()
+                .len
         });
     });
     group.bench_function("write", |b| {

@@ -6,9 +6,10 @@ use proptest::sample::select;
 use tern_proto::Version;
 use tern_proto::compose::{
     Body, CHUNK_END, ChunkHeader, ComposeError, Composed, Field, FieldLines, Framing, LAST_CHUNK,
-    ResponseHead, chunk_len, encode_chunk, encode_last_chunk, last_chunk_len, reason_phrase,
-    status_line,
+    PreparedHead, ResponseHead, chunk_len, encode_chunk, encode_last_chunk, last_chunk_len,
+    reason_phrase, status_line,
 };
+use tern_proto::date::RenderedDate;
 
 /// The IANA HTTP Status Code Registry's assigned codes, typed in from the
 /// registry (RFC 9110 names), independently of the composer's table. `306` and
@@ -573,8 +574,107 @@ fn assert_refused(case: &Case, error: ComposeError) -> Result<(), TestCaseError>
         let mut out = vec![0x5Au8; 4096];
         prop_assert_eq!(head.compose(&mut out), Err(error));
         prop_assert!(out.iter().all(|&b| b == 0x5A));
+        // With a date, preparing validates exactly what composing does.
+        if case.date {
+            prop_assert_eq!(head.prepare().err(), Some(error));
+        }
         Ok(())
     })
+}
+
+// ---------------------------------------------------------------------------
+// Prepared heads.
+
+/// Composes `prepared` into a buffer of exactly the reported size.
+fn compose_prepared(
+    prepared: &PreparedHead,
+    date: &RenderedDate,
+    keep_alive: bool,
+) -> Result<(Vec<u8>, Composed), ComposeError> {
+    let mut out = vec![0u8; prepared.encoded_len(keep_alive)];
+    let composed = prepared.compose(date, keep_alive, &mut out)?;
+    assert_eq!(composed.len, out.len());
+    Ok((out, composed))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    /// A prepared head writes, for any date and persistence, exactly what
+    /// composing the same head from scratch writes, and reports the same
+    /// framing and close flag.
+    #[test]
+    fn prepared_head_equals_composing(
+        case in case(),
+        seconds in 0..=tern_proto::date::MAX_UNIX_SECONDS,
+        keep_alive in any::<bool>(),
+    ) {
+        let date = RenderedDate::new(seconds);
+        let mut case = case;
+        case.date = true;
+        let prepared = with_head(&case, |head| head.prepare()).unwrap();
+        let (got, got_composed) = compose_prepared(&prepared, &date, keep_alive).unwrap();
+        let (expected, expected_composed) = with_head(&case, |head| {
+            let mut head = *head;
+            head.date = Some(date.imf_fixdate());
+            head.keep_alive = keep_alive;
+            compose_exact(&head)
+        })
+        .unwrap();
+        prop_assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&expected));
+        prop_assert_eq!(got_composed, expected_composed);
+    }
+
+    /// Every buffer shorter than the prepared head fails with the exact size
+    /// and is left untouched.
+    #[test]
+    fn prepared_head_insufficient_size(case in case(), keep_alive in any::<bool>()) {
+        let prepared = with_head(&case, |head| head.prepare()).unwrap();
+        let required = prepared.encoded_len(keep_alive);
+        let date = RenderedDate::new(784_111_777);
+        let mut out = vec![0x5Au8; required];
+        for size in 0..required {
+            prop_assert_eq!(
+                prepared.compose(&date, keep_alive, &mut out[..size]),
+                Err(ComposeError::InsufficientSize { required })
+            );
+        }
+        prop_assert!(out.iter().all(|&b| b == 0x5A));
+    }
+
+    /// A date with any byte outside visible ASCII and SP (or an SP at either
+    /// end) is refused, and nothing is written.
+    #[test]
+    fn bad_dates_refused(case in case(), at in 0..29usize, byte in any::<u8>()) {
+        let mut date = *DATE;
+        date[at] = byte;
+        let valid = (0x20..=0x7E).contains(&byte) && !(byte == b' ' && (at == 0 || at == 28));
+        let mut out = vec![0x5Au8; 4096];
+        let (len, composed) = with_head(&case, |head| {
+            let mut head = *head;
+            head.date = Some(&date);
+            (head.encoded_len(), head.compose(&mut out).map(|c| c.len))
+        });
+        prop_assert_eq!(len, composed);
+        if valid {
+            prop_assert!(len.is_ok());
+        } else {
+            prop_assert_eq!(len, Err(ComposeError::InvalidDate));
+            prop_assert!(out.iter().all(|&b| b == 0x5A));
+        }
+    }
+}
+
+#[test]
+fn prepared_head_refuses_a_date_field() {
+    let fields: &[Field<'_>] = &[(b"date", b"Sun, 06 Nov 1994 08:49:37 GMT")];
+    let mut head = ResponseHead::new(200, Version::Http11);
+    head.fields = fields;
+    assert!(head.encoded_len().is_ok());
+    assert_eq!(
+        head.prepare(),
+        Err(ComposeError::ReservedField { index: 0 })
+    );
 }
 
 // ---------------------------------------------------------------------------
