@@ -579,7 +579,7 @@ impl Conn {
         let written = http::write_response(
             plan,
             &mut sink,
-            ctx.date.imf_fixdate(),
+            ctx.date.rendered(),
             crate::worker::boundary(),
         )?;
         self.wend = sink.len;

@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use rustix::fs::{self, FileType, Mode, OFlags, ResolveFlags};
 use rustix::io::Errno;
+use tern_proto::compose::PreparedHead;
 use tern_proto::date::render_imf_fixdate;
 
 /// Files up to this size are kept in memory and copied into the response
@@ -50,9 +51,48 @@ pub(crate) struct FileInfo {
     pub(crate) content_type: Box<[u8]>,
     /// The whole content, for files of at most [`INLINE_MAX`] bytes.
     pub(crate) data: Option<Box<[u8]>>,
+    /// The head of a `200` for the whole file to an HTTP/1.1 GET, rendered
+    /// once: such a response then costs one copy and the date.
+    pub(crate) full_head: Option<PreparedHead>,
     dev: u64,
     ino: u64,
     mtime_nsec: u32,
+}
+
+impl FileInfo {
+    /// The cache's entry for an open file (or a rendered listing) with this
+    /// metadata and, when it is small, its content.
+    pub(crate) fn new(
+        fd: OwnedFd,
+        st: &fs::Stat,
+        size: u64,
+        etag: String,
+        content_type: Box<[u8]>,
+        data: Option<Box<[u8]>>,
+    ) -> Self {
+        let last_modified = render_imf_fixdate(u64::try_from(st.st_mtime).unwrap_or(0));
+        let etag = etag.into_bytes().into_boxed_slice();
+        let full_head = crate::http::prepare_full_head(size, &last_modified, &etag, &content_type);
+        Self {
+            fd,
+            size,
+            mtime: st.st_mtime,
+            etag,
+            last_modified,
+            content_type,
+            data,
+            full_head,
+            dev: st.st_dev,
+            ino: st.st_ino,
+            mtime_nsec: u32::try_from(st.st_mtime_nsec).unwrap_or(0),
+        }
+    }
+}
+
+/// Modification time in nanoseconds since the epoch.
+fn mtime_ns(st: &fs::Stat) -> i128 {
+    let nsec = u32::try_from(st.st_mtime_nsec).unwrap_or(0);
+    i128::from(st.st_mtime) * 1_000_000_000 + i128::from(nsec)
 }
 
 /// What a path resolves to.
@@ -213,11 +253,7 @@ impl FileCache {
 
     fn file(&self, fd: OwnedFd, st: &fs::Stat, name: &[u8]) -> Resolved {
         let size = u64::try_from(st.st_size).unwrap_or(0);
-        let mtime = st.st_mtime;
-        let mtime_nsec = u32::try_from(st.st_mtime_nsec).unwrap_or(0);
-        let mtime_ns = i128::from(mtime) * 1_000_000_000 + i128::from(mtime_nsec);
-        let etag = format!("\"{:x}-{:x}-{:x}\"", st.st_ino, size, mtime_ns.max(0));
-        let last_modified = render_imf_fixdate(u64::try_from(mtime).unwrap_or(0));
+        let etag = format!("\"{:x}-{:x}-{:x}\"", st.st_ino, size, mtime_ns(st).max(0));
         let data = if size <= INLINE_MAX && self.cached_bytes < MAX_CACHED_BYTES {
             match read_all(&fd, size) {
                 Ok(d) => Some(d),
@@ -226,18 +262,14 @@ impl FileCache {
         } else {
             None
         };
-        Resolved::File(Rc::new(FileInfo {
+        Resolved::File(Rc::new(FileInfo::new(
             fd,
+            st,
             size,
-            mtime,
-            etag: etag.into_bytes().into_boxed_slice(),
-            last_modified,
-            content_type: content_type(name).into_boxed_slice(),
+            etag,
+            content_type(name).into_boxed_slice(),
             data,
-            dev: st.st_dev,
-            ino: st.st_ino,
-            mtime_nsec,
-        }))
+        )))
     }
 }
 
@@ -295,21 +327,15 @@ impl FileCache {
         }
         html.extend_from_slice(b"</ul>\n</body></html>\n");
         let size = html.len() as u64;
-        let mtime_nsec = u32::try_from(st.st_mtime_nsec).unwrap_or(0);
-        let mtime_ns = i128::from(st.st_mtime) * 1_000_000_000 + i128::from(mtime_nsec);
-        let etag = format!("\"d{:x}-{:x}-{:x}\"", st.st_ino, size, mtime_ns.max(0));
-        Resolved::File(Rc::new(FileInfo {
+        let etag = format!("\"d{:x}-{:x}-{:x}\"", st.st_ino, size, mtime_ns(st).max(0));
+        Resolved::File(Rc::new(FileInfo::new(
             fd,
+            st,
             size,
-            mtime: st.st_mtime,
-            etag: etag.into_bytes().into_boxed_slice(),
-            last_modified: render_imf_fixdate(u64::try_from(st.st_mtime).unwrap_or(0)),
-            content_type: b"text/html; charset=utf-8".to_vec().into_boxed_slice(),
-            data: Some(html.into_boxed_slice()),
-            dev: st.st_dev,
-            ino: st.st_ino,
-            mtime_nsec,
-        }))
+            etag,
+            b"text/html; charset=utf-8".to_vec().into_boxed_slice(),
+            Some(html.into_boxed_slice()),
+        )))
     }
 }
 
@@ -472,5 +498,111 @@ mod tests {
         assert_eq!(content_type(b"x.bin"), b"application/octet-stream");
         assert_eq!(content_type(b"noext"), b"application/octet-stream");
         assert_eq!(content_type(b".hidden"), b"application/octet-stream");
+    }
+
+    /// A docroot with a file, a subdirectory, and symlinks inside and out,
+    /// next to a file outside it. Removed on drop.
+    struct Tree(std::path::PathBuf);
+
+    impl Tree {
+        fn new(tag: &str) -> Self {
+            use std::os::unix::fs::symlink;
+            let base =
+                std::env::temp_dir().join(format!("tern-files-{}-{tag}", std::process::id()));
+            let root = base.join("root");
+            std::fs::create_dir_all(root.join("sub")).unwrap();
+            std::fs::write(base.join("outside.txt"), b"secret").unwrap();
+            std::fs::write(root.join("a.txt"), b"a").unwrap();
+            std::fs::write(root.join("sub/b.txt"), b"b").unwrap();
+            symlink("a.txt", root.join("link_in")).unwrap();
+            symlink("../outside.txt", root.join("link_out")).unwrap();
+            symlink(base.join("outside.txt"), root.join("link_abs")).unwrap();
+            symlink("..", root.join("sub/up")).unwrap();
+            Self(base)
+        }
+
+        fn root(&self) -> OwnedFd {
+            open_root(&self.0.join("root")).unwrap()
+        }
+    }
+
+    impl Drop for Tree {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn read(fd: &OwnedFd) -> Vec<u8> {
+        read_all(fd, fs::fstat(fd).unwrap().st_size as u64)
+            .unwrap()
+            .into_vec()
+    }
+
+    /// Paths that must never open, by either route: they leave ROOT.
+    const ESCAPES: &[&[u8]] = &[
+        b"../outside.txt",
+        b"sub/../../outside.txt",
+        b"link_out",
+        b"link_abs",
+        b"sub/up/../outside.txt",
+    ];
+
+    #[test]
+    fn the_fallback_walk_opens_plain_paths_and_refuses_every_symlink_and_dotdot() {
+        let tree = Tree::new("walk");
+        let root = tree.root();
+        assert_eq!(read(&walk_nofollow(&root, b"a.txt").unwrap()), b"a");
+        assert_eq!(read(&walk_nofollow(&root, b"sub/b.txt").unwrap()), b"b");
+        assert_eq!(read(&walk_nofollow(&root, b"./sub//b.txt").unwrap()), b"b");
+        let dir = walk_nofollow(&root, b"sub/").unwrap();
+        assert_eq!(
+            FileType::from_raw_mode(fs::fstat(&dir).unwrap().st_mode),
+            FileType::Directory
+        );
+        assert!(walk_nofollow(&root, b"").is_ok());
+        assert_eq!(walk_nofollow(&root, b"a.txt/").err(), Some(Errno::NOTDIR));
+        for path in ESCAPES {
+            assert!(
+                walk_nofollow(&root, path).is_err(),
+                "{}",
+                String::from_utf8_lossy(path)
+            );
+        }
+        // Stricter than openat2: no symlink is followed, even one inside ROOT.
+        assert_eq!(walk_nofollow(&root, b"link_in").err(), Some(Errno::LOOP));
+        assert!(walk_nofollow(&root, b"sub/up/a.txt").is_err());
+        assert_eq!(
+            walk_nofollow(&root, b"sub/../a.txt").err(),
+            Some(Errno::XDEV)
+        );
+    }
+
+    #[test]
+    fn openat2_refuses_escapes_and_follows_symlinks_beneath_root() {
+        let tree = Tree::new("openat2");
+        let root = tree.root();
+        let mut have_openat2 = true;
+        let probe = openat2_or_walk(&root, b"a.txt", &mut have_openat2);
+        assert_eq!(read(&probe.unwrap()), b"a");
+        if !have_openat2 {
+            // Kernel before 5.6: the walk above was the fallback, tested on its own.
+            return;
+        }
+        for path in ESCAPES {
+            let result = openat2_or_walk(&root, path, &mut have_openat2);
+            assert_eq!(
+                result.err(),
+                Some(Errno::XDEV),
+                "{}",
+                String::from_utf8_lossy(path)
+            );
+        }
+        assert_eq!(
+            read(&openat2_or_walk(&root, b"link_in", &mut have_openat2).unwrap()),
+            b"a"
+        );
+        let through_up = openat2_or_walk(&root, b"sub/up/a.txt", &mut have_openat2);
+        assert_eq!(read(&through_up.unwrap()), b"a");
+        assert!(have_openat2);
     }
 }

@@ -9,7 +9,8 @@
 use std::rc::Rc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use tern_proto::compose::{Body, ComposeError, ResponseHead};
+use tern_proto::compose::{Body, ComposeError, PreparedHead, ResponseHead};
+use tern_proto::date::RenderedDate;
 use tern_proto::{Method, Request, Version};
 
 use crate::files::{FileCache, FileInfo, Resolved};
@@ -365,9 +366,17 @@ pub(crate) struct Written {
 pub(crate) fn write_response(
     plan: &Plan,
     sink: &mut Sink<'_>,
-    date: &[u8; 29],
+    date: &RenderedDate,
     boundary: &[u8],
 ) -> Result<Written, NoRoom> {
+    if let Kind::File(file, Selection::Full) = &plan.kind
+        && plan.status == 200
+        && plan.version == Version::Http11
+        && !plan.head_request
+        && let Some(prepared) = &file.full_head
+    {
+        return write_full_file(plan.keep_alive, file, prepared, sink, date);
+    }
     let mut cr_buf = [0u8; 64];
     let mut ct_buf = [0u8; 128];
     let mut fields = FieldList::default();
@@ -491,7 +500,7 @@ pub(crate) fn write_response(
     head.body = body;
     head.keep_alive = plan.keep_alive;
     head.head_request = plan.head_request;
-    head.date = Some(date);
+    head.date = Some(date.imf_fixdate());
     head.fields = fields.as_slice();
     let head_len = head.encoded_len().map_err(|e| match e {
         ComposeError::InsufficientSize { .. } => NoRoom::Flush,
@@ -566,6 +575,63 @@ pub(crate) fn write_response(
     Ok(Written { file: file_body })
 }
 
+/// The head of a `200` with a whole file for an HTTP/1.1 GET: the fields
+/// [`write_response`] sends for [`Selection::Full`], in its order, prepared
+/// once when the file enters the cache. `None` if the fields cannot be sent
+/// (never for the values the file cache makes).
+pub(crate) fn prepare_full_head(
+    size: u64,
+    last_modified: &[u8; 29],
+    etag: &[u8],
+    content_type: &[u8],
+) -> Option<PreparedHead> {
+    let fields: [(&[u8], &[u8]); 5] = [
+        (b"Server", SERVER),
+        (b"Last-Modified", last_modified),
+        (b"ETag", etag),
+        (b"Accept-Ranges", b"bytes"),
+        (b"Content-Type", content_type),
+    ];
+    let mut head = ResponseHead::new(200, Version::Http11);
+    head.body = Body::Length(size);
+    head.fields = &fields;
+    head.prepare().ok()
+}
+
+/// [`write_response`] for a whole file with its prepared head: one copy of
+/// the head, then the content when it is cached and fits, else a file body.
+fn write_full_file(
+    keep_alive: bool,
+    file: &Rc<FileInfo>,
+    prepared: &PreparedHead,
+    sink: &mut Sink<'_>,
+    date: &RenderedDate,
+) -> Result<Written, NoRoom> {
+    let out = &mut sink.buf[sink.len..];
+    let head_len = prepared.encoded_len(keep_alive);
+    let inline = file
+        .data
+        .as_deref()
+        .filter(|data| head_len + data.len() <= out.len());
+    let composed = prepared
+        .compose(date, keep_alive, out)
+        .map_err(|_| NoRoom::Flush)?;
+    sink.len += composed.len;
+    if let Some(data) = inline {
+        sink.buf[sink.len..sink.len + data.len()].copy_from_slice(data);
+        sink.len += data.len();
+        return Ok(Written { file: None });
+    }
+    let body = (file.size > 0).then(|| FileBody {
+        file: Rc::clone(file),
+        offset: 0,
+        end: file.size,
+        parts: Vec::new(),
+        multipart: false,
+    });
+    Ok(Written { file: body })
+}
+
 /// `bytes A-B/LEN` into `out`, returning its length.
 fn content_range(out: &mut [u8; 64], s: Span, len: u64) -> usize {
     let mut v = Vec::with_capacity(64);
@@ -631,6 +697,66 @@ mod tests {
         assert!(!tag_list_has(b"W/\"abc\"", tag, true));
         assert!(!tag_list_has(b"\"abcd\"", tag, false));
     }
+
+    /// The prepared head of a whole file writes what the general path
+    /// writes, for a cached and an uncached file, kept alive or not.
+    #[test]
+    fn prepared_full_head_equals_the_general_path() {
+        let path = std::env::temp_dir().join(format!("tern-unit-{}.html", std::process::id()));
+        std::fs::write(&path, b"<p>hello</p>\n").unwrap();
+        let open = || {
+            let fd = rustix::fs::open(&path, rustix::fs::OFlags::RDONLY, rustix::fs::Mode::empty())
+                .unwrap();
+            let st = rustix::fs::fstat(&fd).unwrap();
+            (fd, st)
+        };
+        let date = RenderedDate::new(784_111_777);
+        for cached in [false, true] {
+            for keep_alive in [false, true] {
+                let mut outputs = Vec::new();
+                for prepared in [true, false] {
+                    let (fd, st) = open();
+                    let data = cached.then(|| b"<p>hello</p>\n".to_vec().into_boxed_slice());
+                    let etag = String::from("\"1-d-2\"");
+                    let mut file = FileInfo::new(fd, &st, 13, etag, TEXT_HTML.into(), data);
+                    assert!(file.full_head.is_some());
+                    if !prepared {
+                        file.full_head = None;
+                    }
+                    let file = Rc::new(file);
+                    let plan = Plan {
+                        status: 200,
+                        version: Version::Http11,
+                        keep_alive,
+                        head_request: false,
+                        kind: Kind::File(Rc::clone(&file), Selection::Full),
+                    };
+                    let mut buf = vec![0u8; 4096];
+                    let mut sink = Sink {
+                        buf: &mut buf,
+                        len: 0,
+                    };
+                    let written = write_response(&plan, &mut sink, &date, b"b").unwrap();
+                    let len = sink.len;
+                    let body = written.file.map(|b| (b.offset, b.end, b.multipart));
+                    outputs.push((buf[..len].to_vec(), body));
+                }
+                assert_eq!(
+                    outputs[0], outputs[1],
+                    "cached {cached}, keep-alive {keep_alive}"
+                );
+                let head = String::from_utf8_lossy(&outputs[0].0);
+                assert!(
+                    head.starts_with("HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n")
+                );
+                assert_eq!(head.contains("Connection: close\r\n"), !keep_alive);
+                assert_eq!(outputs[0].1.is_none(), cached);
+            }
+        }
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    const TEXT_HTML: &[u8] = b"text/html; charset=utf-8";
 
     #[test]
     fn dates() {
