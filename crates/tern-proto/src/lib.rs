@@ -18,7 +18,9 @@
 //!   ([`Error::status_hint`]).
 //! - **Bytes out.** [`compose::ResponseHead`] writes a response head into a
 //!   buffer you own, in one pass after computing its exact length, or says how
-//!   much room it needs.
+//!   much room it needs. A head that repeats (a hot file's `200`) can be
+//!   prepared once ([`compose::PreparedHead`]) and then costs one copy and the
+//!   date per response.
 //! - **Time in.** [`date::DateCache`] renders the `Date` value from the seconds
 //!   you pass it, once per second.
 //! - **Memory.** [`pool`] hands out fixed-size buffers without the system
