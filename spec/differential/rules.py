@@ -251,7 +251,8 @@ def classify(peer, data, tern, other):
         return "h11-rejects/empty-lines-after-last-request"
     if t == "stop" and p != "stop":
         return _persistence(peer, data, tern, other, k, "stop")
-    if p == "stop" and t == "accept":
+    if p == "stop" and t in ("accept", "incomplete"):
+        # tern read on: a next request, whole or still arriving.
         return _persistence(peer, data, tern, other, k, "continue")
     if t == "error" and p in ("accept", "incomplete", "stop"):
         return _tern_rejects(tern["error"], data)

@@ -13,9 +13,10 @@
 //! Host not uri-host [":" port]                  reject 400 invalid_host
 //! Transfer-Encoding and HTTP/1.0                reject 400 transfer_encoding_http10
 //! Transfer-Encoding and Content-Length          reject 400 transfer_encoding_with_content_length
-//! Transfer-Encoding names a coding ≠ chunked    reject 501 unsupported_transfer_coding
 //! Transfer-Encoding malformed / not exactly     reject 400 invalid_transfer_encoding
 //!   one chunked, last
+//! Transfer-Encoding names a coding ≠ chunked    reject 501 unsupported_transfer_coding
+//!   before the final chunked
 //! Transfer-Encoding: chunked                    body chunked
 //! Content-Length not 1*DIGIT / overflows        reject 400 invalid_content_length
 //! Content-Length values differ                  reject 400 conflicting_content_length
@@ -124,17 +125,23 @@ impl TransferCodings {
                 self.malformed |= params.is_some();
             } else {
                 self.unsupported = true;
-                // Its parameters do not matter: the coding is refused with 501.
+                // Its parameters do not matter: the coding is refused (501
+                // when the list is otherwise sound).
             }
             self.last_is_chunked = is_chunked;
         }
     }
 
+    /// A list whose framing is unsound is a 400 even when it also names a
+    /// coding Tern does not decode: when chunked is not the final coding the
+    /// server MUST answer 400 (RFC 9112 §6.3 item 4), where 501 for an
+    /// unknown coding is a SHOULD (§6.1). Only a sound list ending in one
+    /// chunked gets 501 for the codings before it.
     fn check(&self) -> Result<(), ErrorKind> {
-        if self.unsupported {
-            Err(ErrorKind::UnsupportedTransferCoding)
-        } else if self.malformed || self.chunked != 1 || !self.last_is_chunked {
+        if self.malformed || self.chunked != 1 || !self.last_is_chunked {
             Err(ErrorKind::InvalidTransferEncoding)
+        } else if self.unsupported {
+            Err(ErrorKind::UnsupportedTransferCoding)
         } else {
             Ok(())
         }
@@ -405,9 +412,15 @@ mod tests {
             Err(ErrorKind::UnsupportedTransferCoding)
         );
         assert_eq!(
-            check(&[b"chunked", b"identity"]),
+            check(&[b"identity", b"chunked"]),
             Err(ErrorKind::UnsupportedTransferCoding)
         );
+        // chunked not final: 400 even though the other coding is unsupported.
+        assert_eq!(
+            check(&[b"chunked", b"identity"]),
+            Err(ErrorKind::InvalidTransferEncoding)
+        );
+        assert_eq!(check(&[b"gzip"]), Err(ErrorKind::InvalidTransferEncoding));
         for bad in [
             &[&b"chunked, chunked"[..]][..],
             &[b""],

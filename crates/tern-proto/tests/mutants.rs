@@ -176,7 +176,8 @@ fn quoted_pairs_in_chunk_extensions() {
 #[test]
 fn an_unsupported_coding_is_refused_whatever_its_parameters() {
     // Parameters of a coding tern does not decode never change the answer:
-    // 501, before any check of the list's syntax (FRAME-12).
+    // before a final chunked, 501 whatever they are; alone, 400 since chunked
+    // is not final (FRAME-10, FRAME-12).
     for coding in [
         "gzip;a=b",
         "gzip;a=\"\\q\"",
@@ -191,7 +192,12 @@ fn an_unsupported_coding_is_refused_whatever_its_parameters() {
         "gzip ;a=\"\\~\"",
         "x;q=\"\u{80}\", chunked",
     ] {
-        let input = format!("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: {coding}\r\n\r\n");
+        let list = if coding.ends_with("chunked") {
+            coding.to_string()
+        } else {
+            format!("{coding}, chunked")
+        };
+        let input = format!("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: {list}\r\n\r\n");
         let error = Connection::new(Config::default())
             .poll_event(input.as_bytes())
             .expect_err(coding);
@@ -202,6 +208,19 @@ fn an_unsupported_coding_is_refused_whatever_its_parameters() {
         );
         assert_eq!(error.status_hint(), 501);
         assert_eq!(error.offset(), input.len(), "{coding:?}");
+        if coding.ends_with("chunked") {
+            continue;
+        }
+        let alone = format!("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: {coding}\r\n\r\n");
+        let error = Connection::new(Config::default())
+            .poll_event(alone.as_bytes())
+            .expect_err(coding);
+        assert_eq!(
+            error.kind(),
+            ErrorKind::InvalidTransferEncoding,
+            "{coding:?}"
+        );
+        assert_eq!(error.status_hint(), 400);
     }
 }
 

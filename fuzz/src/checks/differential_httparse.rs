@@ -331,11 +331,11 @@ fn semantics(minor: u8, headers: &OwnedFields) -> Result<(), Vec<ErrorKind>> {
                 last_chunked = is_token(name) && is_chunked;
             }
         }
-        if unsupported {
-            return one(ErrorKind::UnsupportedTransferCoding);
-        }
         if malformed || chunked != 1 || !last_chunked {
             return one(ErrorKind::InvalidTransferEncoding);
+        }
+        if unsupported {
+            return one(ErrorKind::UnsupportedTransferCoding);
         }
     } else if !lengths.is_empty() {
         let mut invalid = false;
