@@ -314,11 +314,13 @@ impl SharedDateCache {
             // reads here.
             let generation = self.published.load(Ordering::Relaxed) + 1;
             let slot = &self.slots[slot_index(generation)];
-            slot.stamp.store(2 * generation - 1, Ordering::Release);
+            slot.stamp
+                .store(writing_stamp(generation), Ordering::Release);
             for (word, value) in slot.words.iter().zip(words) {
                 word.store(value, Ordering::Release);
             }
-            slot.stamp.store(2 * generation, Ordering::Release);
+            slot.stamp
+                .store(complete_stamp(generation), Ordering::Release);
             self.published.store(generation, Ordering::Release);
             self.rendered_second.store(unix_seconds, Ordering::Relaxed);
         }
@@ -360,7 +362,7 @@ impl SharedDateCache {
         loop {
             let generation = self.published.load(Ordering::Acquire);
             let slot = &self.slots[slot_index(generation)];
-            let complete = 2 * generation;
+            let complete = complete_stamp(generation);
             if slot.stamp.load(Ordering::Acquire) != complete {
                 // The updater has lapped us and is rewriting this slot; the next
                 // load of `published` names the other, complete one.
@@ -376,8 +378,22 @@ impl SharedDateCache {
     }
 }
 
+/// The slot of a generation: consecutive generations alternate, so the
+/// updater never writes the slot that holds the published one.
 fn slot_index(generation: u64) -> usize {
     usize::from(generation % 2 == 1)
+}
+
+/// A slot's stamp while generation `generation` (at least 1) is written into
+/// it: odd, so it never equals any generation's complete stamp.
+const fn writing_stamp(generation: u64) -> u64 {
+    2 * generation - 1
+}
+
+/// A slot's stamp once generation `generation` is complete in it: distinct
+/// per generation, so a reader that was lapped sees that its slot changed.
+const fn complete_stamp(generation: u64) -> u64 {
+    2 * generation
 }
 
 fn pack_words(packed: &[u8; PACKED_LEN]) -> [u64; WORDS] {
@@ -518,6 +534,32 @@ fn date_from_days(days_since_epoch: u32) -> (u32, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The layout the shared cache's word loads assume.
+    #[test]
+    fn packed_layout() {
+        assert_eq!(PACKED_LEN, 55);
+        assert_eq!(WORDS, 7);
+        assert_eq!(IMF_WORDS, 0..4);
+        assert_eq!(CLF_WORDS, 3..7);
+    }
+
+    /// The invariants the shared cache's protocol rests on, which a
+    /// single-threaded test cannot otherwise see (the loom models exercise the
+    /// protocol itself, within their bound): the updater writes the slot the
+    /// readers are not directed to, and no two states of any slot share a
+    /// stamp.
+    #[test]
+    fn slots_alternate_and_stamps_are_unique() {
+        let mut stamps = alloc::collections::BTreeSet::new();
+        for generation in 0..4096u64 {
+            assert_ne!(slot_index(generation), slot_index(generation + 1));
+            assert!(stamps.insert(complete_stamp(generation)), "{generation}");
+            if generation > 0 {
+                assert!(stamps.insert(writing_stamp(generation)), "{generation}");
+            }
+        }
+    }
 
     #[test]
     fn renders_the_rfc_example() {
