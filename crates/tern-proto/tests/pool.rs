@@ -622,3 +622,31 @@ fn real_threads_keep_the_books_balanced() {
     assert_eq!(allocated, freed + retained, "every buffer accounted for");
     assert!(retained <= 6);
 }
+
+/// The documented defaults, and the setters seen through the getters and
+/// through the buffers a pool hands out.
+#[test]
+fn config_defaults_and_setters() {
+    let defaults = PoolConfig::default();
+    assert_eq!(defaults, PoolConfig::new());
+    assert_eq!(defaults.buffer_size(), 16 * 1024);
+    assert_eq!(defaults.private_capacity(), 16);
+    assert_eq!(defaults.shared_capacity(), 128);
+    assert_eq!(BufferPool::new(defaults).local().take().len(), 16 * 1024);
+
+    let mut config = PoolConfig::new();
+    config
+        .set_buffer_size(100)
+        .set_private_capacity(3)
+        .set_shared_capacity(7);
+    assert_eq!(config.buffer_size(), 100);
+    assert_eq!(config.private_capacity(), 3);
+    assert_eq!(config.shared_capacity(), 7);
+    assert_eq!(BufferPool::new(config).local().take().len(), 100);
+    // Zero would make a buffer look detached: it becomes one byte.
+    assert_eq!(config.set_buffer_size(0).buffer_size(), 1);
+
+    let debug = format!("{:?}", BufferPool::new(config));
+    assert!(debug.starts_with("BufferPool"), "{debug}");
+    assert!(debug.contains("buffer_size: 1"), "{debug}");
+}
