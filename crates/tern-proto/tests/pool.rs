@@ -650,3 +650,26 @@ fn config_defaults_and_setters() {
     assert!(debug.starts_with("BufferPool"), "{debug}");
     assert!(debug.contains("buffer_size: 1"), "{debug}");
 }
+
+/// `AsRef`/`AsMut` reach the buffer's bytes as `Deref` does; `Debug` shows
+/// lengths and counters, never the contents (a connection's data).
+#[test]
+fn buffer_views_and_debug() {
+    let mut config = PoolConfig::new();
+    config.set_buffer_size(8);
+    let pool = BufferPool::new(config);
+    let local = pool.local();
+    let mut buffer = local.take();
+    AsMut::<[u8]>::as_mut(&mut buffer).copy_from_slice(b"secret!!");
+    assert_eq!(AsRef::<[u8]>::as_ref(&buffer), b"secret!!");
+    assert_eq!(&buffer[..], b"secret!!");
+    let debug = format!("{buffer:?}");
+    assert_eq!(debug, "PooledBuffer { len: 8, .. }");
+    drop(buffer);
+    let debug = format!("{local:?}");
+    assert!(
+        debug.starts_with("LocalPool { private_len: 1, stats: "),
+        "{debug}"
+    );
+    assert!(!debug.contains("secret"), "{debug}");
+}
