@@ -673,3 +673,19 @@ fn buffer_views_and_debug() {
     );
     assert!(!debug.contains("secret"), "{debug}");
 }
+
+/// A local front end leads back to the pool it was made from: the same
+/// configuration and the same shared lists.
+#[test]
+fn a_local_pool_knows_its_pool() {
+    let mut config = PoolConfig::new();
+    config.set_buffer_size(8).set_private_capacity(0);
+    let pool = BufferPool::new(config);
+    let local = pool.local();
+    assert_eq!(local.pool().config(), config);
+    // With no private list, a returned buffer goes to the shared new list,
+    // which both handles see.
+    drop(local.take());
+    assert_eq!(local.pool().stats(), pool.stats());
+    assert_eq!(pool.stats().retained_new, 1);
+}
