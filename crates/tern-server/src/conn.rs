@@ -39,6 +39,11 @@ use crate::worker::Ctx;
 const MAX_ROUNDS: usize = 8;
 /// Largest single `sendfile` call.
 const SENDFILE_MAX: u64 = 0x7fff_f000;
+/// A file body at least this long is sent with a larger send buffer.
+const LARGE_BODY: u64 = 8 << 20;
+/// How many times `--local-sndbuf` a loopback client's send buffer is while a
+/// large body is sent (2 MiB at the default).
+const LARGE_BODY_SNDBUF_FACTOR: usize = 8;
 
 /// What the connection is waiting for (decides its timeout).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +100,10 @@ pub(crate) struct Conn {
     close_after: bool,
     linger: bool,
     peer: Option<IpAddr>,
+    /// The bounded send buffer of a loopback client (`--local-sndbuf`), or 0.
+    bounded_sndbuf: usize,
+    /// The send buffer is raised for a large body.
+    sndbuf_raised: bool,
 }
 
 enum Read {
@@ -115,7 +124,15 @@ enum Progress {
 
 impl Conn {
     /// A freshly accepted connection.
-    pub(crate) fn new(sock: OwnedFd, peer: Option<IpAddr>, now: Instant, ctx: &Ctx) -> Self {
+    /// `bounded_sndbuf` is the send buffer set on a loopback client's socket
+    /// (0 when the kernel's autotuning is left alone).
+    pub(crate) fn new(
+        sock: OwnedFd,
+        peer: Option<IpAddr>,
+        bounded_sndbuf: usize,
+        now: Instant,
+        ctx: &Ctx,
+    ) -> Self {
         Self {
             sock,
             proto: None,
@@ -136,6 +153,34 @@ impl Conn {
             close_after: false,
             linger: false,
             peer,
+            bounded_sndbuf,
+            sndbuf_raised: false,
+        }
+    }
+
+    /// Sizes a loopback client's send buffer for the body about to be sent.
+    /// The bounded buffer of `--local-sndbuf` keeps the transmit work of small
+    /// and medium files on the server's CPU; for a body of many MiB it costs
+    /// more wake-ups and `sendfile` calls than it saves (rig, 100 MiB file:
+    /// 1,243 MiB/s at 256 KiB, 1,440 at 2 MiB, with the server's CPU from 42 %
+    /// to 17 %; 1 MiB files fastest and steadiest at 256 KiB). One
+    /// `setsockopt` when the size changes, none per response otherwise.
+    fn fit_send_buffer(&mut self) {
+        if self.bounded_sndbuf == 0 {
+            return;
+        }
+        let large = self
+            .body
+            .as_ref()
+            .is_some_and(|body| body.end - body.offset >= LARGE_BODY);
+        if large != self.sndbuf_raised {
+            let size = if large {
+                self.bounded_sndbuf.saturating_mul(LARGE_BODY_SNDBUF_FACTOR)
+            } else {
+                self.bounded_sndbuf
+            };
+            let _ = net::sockopt::set_socket_send_buffer_size(&self.sock, size);
+            self.sndbuf_raised = large;
         }
     }
 
@@ -586,6 +631,7 @@ impl Conn {
         self.body = written.file;
         let keep_alive = plan.keep_alive && !self.close_after;
         self.plan = None;
+        self.fit_send_buffer();
         self.ready = false;
         match self.proto.as_mut() {
             Some(p) if p.state() != State::Error => {

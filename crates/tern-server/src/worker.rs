@@ -422,6 +422,7 @@ impl Worker {
             return;
         }
         let _ = sockopt::set_tcp_nodelay(&fd, true);
+        let mut bounded_sndbuf = 0;
         let local_sndbuf = self.shared.opts.local_sndbuf;
         if local_sndbuf > 0 && peer.is_some_and(|ip| ip.is_loopback()) {
             // A client on this host: its RTT is microseconds, so an autotuned
@@ -429,6 +430,7 @@ impl Worker {
             // the client's ACKs, i.e. transmitted on the client's CPU. A
             // bounded buffer keeps that work here (see --local-sndbuf).
             let _ = sockopt::set_socket_send_buffer_size(&fd, local_sndbuf);
+            bounded_sndbuf = local_sndbuf;
         }
         let idx = match self.free.pop() {
             Some(i) => i as usize,
@@ -447,7 +449,7 @@ impl Worker {
             self.shared.open.fetch_sub(1, Ordering::Relaxed);
             return;
         }
-        self.slots[idx].conn = Some(Conn::new(fd, peer, self.ctx.now, &self.ctx));
+        self.slots[idx].conn = Some(Conn::new(fd, peer, bounded_sndbuf, self.ctx.now, &self.ctx));
         self.live += 1;
     }
 

@@ -375,3 +375,31 @@ fn directory_listing_only_when_asked() {
     let srv = Server::start(&fx.root, &[]);
     assert_eq!(srv.get("/dir/", &[]).status, 404);
 }
+
+/// A body above the large-body threshold (8 MiB, sent with a raised send
+/// buffer) between small ones on one keep-alive connection: every byte of
+/// each arrives, in order.
+#[test]
+fn a_large_body_between_small_ones_on_one_connection() {
+    let fx = Fixture::new("largebody");
+    let large = noise(9 << 20, 11);
+    std::fs::write(fx.root.join("large.bin"), &large).unwrap();
+    let srv = Server::start(&fx.root, &[]);
+    let mut rd = Reader::new(srv.connect());
+    for path in [
+        "/4k.bin",
+        "/large.bin",
+        "/index.html",
+        "/large.bin",
+        "/4k.bin",
+    ] {
+        rd.stream.write_all(&request("GET", path, &[])).unwrap();
+        let r = rd.response(false);
+        assert_eq!(r.status, 200, "{path}");
+        match path {
+            "/large.bin" => assert!(r.body == large, "{path}: body differs"),
+            "/4k.bin" => assert_eq!(r.body.len(), 4096),
+            _ => assert_eq!(r.body.len(), 100),
+        }
+    }
+}
