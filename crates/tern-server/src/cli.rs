@@ -78,7 +78,8 @@ Options:
       --busy-poll USECS     after an event, poll this long before sleeping in epoll_wait;
                             0 never spins (default: 50)
       --local-sndbuf BYTES  send buffer for clients on this host (loopback peers), where
-                            autotuned multi-MiB buffers only move work to the client;
+                            autotuned multi-MiB buffers only move work to the client
+                            (8x while a body of 8 MiB or more is sent);
                             0 keeps kernel autotuning (default: 262144)
   -h, --help                print this help
   -V, --version             print the version
