@@ -130,10 +130,7 @@ impl Planner {
         let file = match self.files.lookup(&self.scratch, now) {
             Resolved::File(f) => f,
             Resolved::Directory => {
-                let mut loc = Vec::with_capacity(norm.raw_path.len() + 1 + norm.query.len());
-                loc.extend_from_slice(norm.raw_path);
-                loc.push(b'/');
-                loc.extend_from_slice(norm.query);
+                let loc = path::directory_location(&self.scratch, norm.query);
                 plan.status = 301;
                 plan.kind = Kind::Redirect(loc.into_boxed_slice());
                 return plan;

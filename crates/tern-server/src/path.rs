@@ -20,8 +20,6 @@ pub(crate) enum PathError {
 /// A normalized target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Normalized<'t> {
-    /// The path part of the target as received (for `Location` on redirects).
-    pub(crate) raw_path: &'t [u8],
     /// The query part including its `?`, or empty.
     pub(crate) query: &'t [u8],
     /// The target names a directory (ends with `/`, or with a `.`/`..` segment).
@@ -91,10 +89,47 @@ pub(crate) fn normalize<'t>(
         out.push(b'/');
     }
     Ok(Normalized {
-        raw_path,
         query,
         trailing_slash,
     })
+}
+
+/// The `Location` of the redirect from a directory named without its
+/// trailing slash: `/`, the normalized path percent-encoded, `/`, then the
+/// query as received.
+///
+/// Built from the normalized path, never from the raw target: the raw
+/// `//evil.example` or `//host/../dir` would be a network-path reference
+/// that a browser resolves to another host (an open redirect). The
+/// normalized path has no empty, `.` or `..` segment, so the result starts
+/// with exactly one `/` followed by a segment byte.
+pub(crate) fn directory_location(normalized: &[u8], query: &[u8]) -> Vec<u8> {
+    let mut loc = Vec::with_capacity(normalized.len() + query.len() + 8);
+    loc.push(b'/');
+    for &b in normalized.strip_suffix(b"/").unwrap_or(normalized) {
+        if b == b'/' || is_pchar_literal(b) {
+            loc.push(b);
+        } else {
+            loc.extend_from_slice(&[
+                b'%',
+                HEX_UPPER[usize::from(b >> 4)],
+                HEX_UPPER[usize::from(b & 15)],
+            ]);
+        }
+    }
+    if loc.len() > 1 {
+        loc.push(b'/');
+    }
+    loc.extend_from_slice(query);
+    loc
+}
+
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// A byte that stands for itself in a path segment (RFC 3986 §3.3 `pchar`
+/// without pct-encoded): unreserved, sub-delims, `:` and `@`.
+fn is_pchar_literal(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b)
 }
 
 /// The origin-form part of a target: the target itself, or the path of an
@@ -178,6 +213,26 @@ mod tests {
         assert_eq!(norm("/dir/..").unwrap(), (String::new(), true));
         assert_eq!(norm("http://h:1/x/y?q").unwrap(), ("x/y".into(), false));
         assert_eq!(norm("http://h").unwrap(), (String::new(), true));
+    }
+
+    fn location(t: &str) -> String {
+        let mut out = Vec::new();
+        let n = normalize(t.as_bytes(), false, &mut out).unwrap();
+        String::from_utf8(directory_location(&out, n.query)).unwrap()
+    }
+
+    #[test]
+    fn directory_location_is_never_another_host() {
+        assert_eq!(location("/sub"), "/sub/");
+        assert_eq!(location("/a/b?x=1&y"), "/a/b/?x=1&y");
+        assert_eq!(location("//evil.example"), "/evil.example/");
+        assert_eq!(location("//attacker.test/../sub"), "/sub/");
+        assert_eq!(location("///x"), "/x/");
+        assert_eq!(location("/a/%2e/%2E%2e/x/%2e"), "/x/");
+        assert_eq!(location("/a%20b%3Fc%23d%25"), "/a%20b%3Fc%23d%25/");
+        assert_eq!(location("http://h//evil.example"), "/evil.example/");
+        assert_eq!(location("/\\evil.example"), "/%5Cevil.example/");
+        assert_eq!(location("/x/.."), "/");
     }
 
     #[test]

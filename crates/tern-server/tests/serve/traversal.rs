@@ -75,3 +75,35 @@ fn hidden_files_are_not_served_unless_allowed() {
     assert_eq!(srv.get("/.hidden", &[]).body, b"hidden file\n");
     assert_eq!(srv.get("/sub/.git/config", &[]).status, 200);
 }
+
+/// The trailing-slash redirect of a directory never points at another host:
+/// `Location` is built from the normalized path, not copied from the target.
+#[test]
+fn directory_redirect_is_not_an_open_redirect() {
+    let fx = Fixture::new("redirect");
+    std::fs::create_dir_all(fx.root.join("evil.example")).unwrap();
+    std::fs::create_dir_all(fx.root.join("x")).unwrap();
+    let srv = Server::start(&fx.root, &[]);
+    let cases = [
+        ("//evil.example", "/evil.example/"),
+        ("//evil.example?next=1", "/evil.example/?next=1"),
+        ("//attacker.test/../sub", "/sub/"),
+        ("///x", "/x/"),
+        ("/%2e/x", "/x/"),
+        ("//attacker.test/%2e%2E/x", "/x/"),
+        ("/dir/%2e%2e/sub", "/sub/"),
+        ("http://other.test//evil.example", "/evil.example/"),
+        ("/sub", "/sub/"),
+        ("/sub?a=1&b", "/sub/?a=1&b"),
+    ];
+    for (target, want) in cases {
+        let r = srv.get(target, &[]);
+        assert_eq!(r.status, 301, "{target}");
+        let loc = r.header("location").unwrap_or_default();
+        assert_eq!(loc, want, "{target}");
+        assert!(
+            !loc.starts_with("//") && !loc.starts_with("/\\"),
+            "{target}: {loc}"
+        );
+    }
+}
