@@ -25,9 +25,8 @@ use std::time::Instant;
 
 use rustix::io::Errno;
 use rustix::net::{self, RecvFlags, SendFlags, Shutdown};
-use tern_proto::compose::CONTINUE;
 use tern_proto::pool::PooledBuffer;
-use tern_proto::{Event, Framing, Outcome, State, Version};
+use tern_proto::{Event, Framing, Outcome, State};
 
 use crate::http::{self, FileBody, Kind, NoRoom, Plan, Selection, Sink};
 use crate::log::Entry;
@@ -357,9 +356,11 @@ impl Conn {
             // Input may still be arriving (an unread body, pipelined bytes
             // after an error): closing now could reset the connection before
             // the client has read the response. Shut down our side and drain.
-            if self.rend > self.rpos
-                || matches!(self.proto.as_ref().map(|p| p.state()), Some(State::Error))
-            {
+            let body_unread = matches!(
+                self.proto.as_ref().map(|p| p.state()),
+                Some(State::Error | State::MustClose | State::RecvBody)
+            );
+            if self.rend > self.rpos || body_unread {
                 let _ = net::shutdown(&self.sock, Shutdown::Write);
                 self.linger = true;
                 self.phase = Phase::Linger;
@@ -565,20 +566,19 @@ impl Conn {
                         };
                         ctx.log_line(entry);
                     }
-                    let wants_100 = req.expects_continue()
-                        && req.version() == Version::Http11
-                        && req.framing() != Framing::None;
+                    // The answer of a static server never depends on the
+                    // body: to a client waiting for `100 Continue` before it
+                    // sends one, the final status goes out at once (RFC 9110
+                    // §10.1.1), and the connection closes after it.
+                    let answer_now = req.expects_continue() && req.framing() != Framing::None;
+                    let mut plan = plan;
+                    if answer_now {
+                        plan.keep_alive = false;
+                        self.ready = true;
+                    }
                     self.plan = Some(plan);
                     self.phase = Phase::Body;
                     self.deadline = ctx.now + ctx.timeouts.idle;
-                    if wants_100 {
-                        let buf = self.wbuf.get_or_insert_with(|| ctx.pool.take());
-                        if buf.len() - self.wend >= CONTINUE.len() {
-                            buf[self.wend..self.wend + CONTINUE.len()].copy_from_slice(CONTINUE);
-                            self.wend += CONTINUE.len();
-                            produced = true;
-                        }
-                    }
                 }
                 Outcome::Event(Event::Data(_)) => {
                     self.deadline = ctx.now + ctx.timeouts.idle;

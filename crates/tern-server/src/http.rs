@@ -108,6 +108,12 @@ impl Planner {
                 plan.kind = Kind::Allow;
                 return plan;
             }
+            // RFC 9110 §9.1: 501 for a method the server does not recognise,
+            // 405 with `Allow` for a known one it does not allow here.
+            Method::Extension => {
+                plan.status = 501;
+                return plan;
+            }
             _ => {
                 plan.status = 405;
                 plan.kind = Kind::Allow;
