@@ -83,6 +83,12 @@ Options:
                             0 keeps kernel autotuning (default: 262144)
   -h, --help                print this help
   -V, --version             print the version
+
+Signals:
+  SIGTERM, SIGINT           graceful shutdown: stop accepting, finish responses in flight
+                            (at most --shutdown-timeout), exit 0; exit 1 if the timeout cut
+                            responses short; a second signal exits at once (128 + signal)
+  SIGHUP                    reopen the access log (after logrotate renamed it), keep serving
 ";
 
 /// Parses the process arguments (without the program name).

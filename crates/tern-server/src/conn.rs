@@ -191,6 +191,19 @@ impl Conn {
             && self.plan.is_none()
     }
 
+    /// The bytes of the response in progress not yet sent, or `None` when no
+    /// response is in progress.
+    pub(crate) fn unsent_bytes(&self) -> Option<u64> {
+        if !self.has_output() && self.plan.is_none() {
+            return None;
+        }
+        let buffered = (self.wend - self.wpos) as u64;
+        let body = self.body.as_ref().map_or(0, |b| {
+            (b.end - b.offset) + b.parts.iter().map(|p| p.len()).sum::<u64>()
+        });
+        Some(buffered + body)
+    }
+
     /// Gives the buffers and parser back to the thread's lookaside lists
     /// before the connection is dropped.
     pub(crate) fn release(&mut self, ctx: &mut Ctx) {

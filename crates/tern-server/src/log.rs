@@ -9,15 +9,78 @@
 
 use std::net::IpAddr;
 use std::os::fd::OwnedFd;
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Flush the buffer early when it grows past this.
 const FLUSH_AT: usize = 64 * 1024;
 
+/// The log's open file, shared by the workers, replaced on `SIGHUP` (after
+/// logrotate has renamed it) without stopping them.
+///
+/// Workers read `generation` (one atomic load per flush, no lock) and take
+/// the new descriptor under the lock only when it changed. A worker that
+/// has not yet seen the change writes once more to the renamed file, which
+/// loses nothing; the old file is closed when its last holder drops it.
+#[derive(Debug)]
+pub(crate) struct LogFile {
+    /// Where to reopen; `None` for standard output (never reopened).
+    path: Option<PathBuf>,
+    generation: AtomicU64,
+    current: Mutex<Arc<OwnedFd>>,
+}
+
+impl LogFile {
+    /// Opens (creating, appending) the log at `path`, or uses stdout.
+    pub(crate) fn open(path: Option<PathBuf>) -> std::io::Result<Self> {
+        let fd = match &path {
+            Some(p) => open_append(p)?,
+            None => {
+                use std::os::fd::AsFd;
+                std::io::stdout().as_fd().try_clone_to_owned()?
+            }
+        };
+        Ok(Self {
+            path,
+            generation: AtomicU64::new(0),
+            current: Mutex::new(Arc::new(fd)),
+        })
+    }
+
+    /// Opens the log's path again (after a rotation). Standard output is
+    /// left as it is.
+    pub(crate) fn reopen(&self) -> std::io::Result<()> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let fd = Arc::new(open_append(path)?);
+        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = fd;
+        self.generation.fetch_add(1, Ordering::Release);
+        Ok(())
+    }
+
+    fn current(&self) -> (u64, Arc<OwnedFd>) {
+        let generation = self.generation.load(Ordering::Acquire);
+        let fd = Arc::clone(&self.current.lock().unwrap_or_else(PoisonError::into_inner));
+        (generation, fd)
+    }
+}
+
+fn open_append(path: &std::path::Path) -> std::io::Result<OwnedFd> {
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    Ok(OwnedFd::from(f))
+}
+
 /// A thread's access-log writer.
 #[derive(Debug)]
 pub(crate) struct LogSink {
+    file: Arc<LogFile>,
     fd: Arc<OwnedFd>,
+    generation: u64,
     buf: Vec<u8>,
 }
 
@@ -38,10 +101,13 @@ pub(crate) struct Entry<'a> {
 }
 
 impl LogSink {
-    /// A sink writing to `fd` (a file opened for appending, or stdout).
-    pub(crate) fn new(fd: Arc<OwnedFd>) -> Self {
+    /// A sink writing to `file`.
+    pub(crate) fn new(file: Arc<LogFile>) -> Self {
+        let (generation, fd) = file.current();
         Self {
+            file,
             fd,
+            generation,
             buf: Vec::with_capacity(8 * 1024),
         }
     }
@@ -89,6 +155,9 @@ impl LogSink {
 
     /// Writes out what is buffered.
     pub(crate) fn flush(&mut self) {
+        if self.file.generation.load(Ordering::Relaxed) != self.generation {
+            (self.generation, self.fd) = self.file.current();
+        }
         let mut off = 0;
         while off < self.buf.len() {
             match rustix::io::write(&*self.fd, &self.buf[off..]) {

@@ -27,16 +27,20 @@ mod sys;
 mod worker;
 
 use std::io::Write;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
+use std::time::Duration;
 
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
 use tern_proto::pool::{BufferPool, PoolConfig};
 
 use crate::cli::{Command, Options};
-use crate::worker::{Shared, Worker};
+use crate::log::LogFile;
+use crate::worker::{Cut, Shared, Worker};
 
 fn main() -> ExitCode {
     let command = match cli::parse(std::env::args_os().skip(1)) {
@@ -56,7 +60,18 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Serve(opts) => match serve(*opts) {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(cut) if cut.transfers == 0 => {
+                eprintln!("tern: stopped");
+                ExitCode::SUCCESS
+            }
+            // A supervisor can tell a cut stop from a clean one.
+            Ok(cut) => {
+                eprintln!(
+                    "tern: stopped; the shutdown timeout cut {} response(s) short, {} byte(s) unsent",
+                    cut.transfers, cut.bytes_left
+                );
+                ExitCode::FAILURE
+            }
             Err(e) => {
                 eprintln!("tern: {e}");
                 ExitCode::FAILURE
@@ -65,7 +80,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(opts: Options) -> Result<(), String> {
+fn serve(opts: Options) -> Result<Cut, String> {
     let root = opts
         .root
         .canonicalize()
@@ -87,35 +102,20 @@ fn serve(opts: Options) -> Result<(), String> {
 
     let log = match &opts.access_log {
         None => None,
-        Some(None) => Some(Arc::new(
-            std::io::stdout()
-                .as_fd()
-                .try_clone_to_owned()
-                .map_err(|e| format!("cannot use stdout for the access log: {e}"))?,
-        )),
-        Some(Some(path)) => {
-            let f = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .map_err(|e| format!("cannot open access log {}: {}", path.display(), short(&e)))?;
-            Some(Arc::new(OwnedFd::from(f)))
-        }
+        Some(path) => Some(Arc::new(LogFile::open(path.clone()).map_err(|e| {
+            let name = path
+                .as_ref()
+                .map_or("stdout".into(), |p| p.display().to_string());
+            format!("cannot open access log {name}: {}", short(&e))
+        })?)),
     };
 
-    // SIGTERM / SIGINT write a byte to this socket pair; every worker's epoll
-    // watches the other end and starts a graceful shutdown.
-    let (sig_read, sig_write) =
+    // The signal thread writes a byte to this socket pair on the first
+    // SIGTERM/SIGINT; every worker's epoll watches the other end and starts
+    // a graceful shutdown.
+    let (stop_read, stop_write) =
         UnixStream::pair().map_err(|e| format!("cannot set up signals: {e}"))?;
-    sig_write
-        .set_nonblocking(true)
-        .map_err(|e| format!("cannot set up signals: {e}"))?;
-    let sig_write2 = sig_write
-        .try_clone()
-        .map_err(|e| format!("cannot set up signals: {e}"))?;
-    signal_hook::low_level::pipe::register(signal_hook::consts::SIGTERM, sig_write)
-        .map_err(|e| format!("cannot set up signals: {e}"))?;
-    signal_hook::low_level::pipe::register(signal_hook::consts::SIGINT, sig_write2)
+    let signals = Signals::new([SIGTERM, SIGINT, SIGHUP])
         .map_err(|e| format!("cannot set up signals: {e}"))?;
 
     let mut pool_config = PoolConfig::new();
@@ -131,15 +131,15 @@ fn serve(opts: Options) -> Result<(), String> {
 
     let mut setups = Vec::with_capacity(listeners.len());
     for listener in listeners {
-        let signal = OwnedFd::from(
-            sig_read
+        let stop = OwnedFd::from(
+            stop_read
                 .try_clone()
                 .map_err(|e| format!("cannot set up signals: {e}"))?,
         );
         let root = root_fd
             .try_clone()
             .map_err(|e| format!("cannot open root: {e}"))?;
-        setups.push((listener, signal, root));
+        setups.push((listener, stop, root));
     }
 
     {
@@ -153,23 +153,73 @@ fn serve(opts: Options) -> Result<(), String> {
     let handles: Vec<_> = setups
         .into_iter()
         .enumerate()
-        .map(|(id, (listener, signal, root))| {
+        .map(|(id, (listener, stop, root))| {
             let shared = Arc::clone(&shared);
             std::thread::Builder::new()
                 .name(format!("tern-worker-{id}"))
-                .spawn(move || Worker::new(id, shared, listener, signal, root)?.run())
+                .spawn(move || Worker::new(id, shared, listener, stop, root)?.run())
         })
         .collect::<Result<_, _>>()
         .map_err(|e| format!("cannot start worker thread: {e}"))?;
+    watch_signals(
+        signals,
+        stop_write,
+        shared.log.clone(),
+        opts.shutdown_timeout,
+    )?;
+    let mut cut = Cut::default();
     let mut failed = None;
     for h in handles {
         match h.join() {
-            Ok(Ok(())) => {}
+            Ok(Ok(c)) => {
+                cut.transfers += c.transfers;
+                cut.bytes_left += c.bytes_left;
+            }
             Ok(Err(e)) => failed = Some(format!("worker failed: {e}")),
             Err(_) => failed = Some("worker panicked".to_owned()),
         }
     }
-    failed.map_or(Ok(()), Err)
+    failed.map_or(Ok(cut), Err)
+}
+
+/// The signal thread. `SIGHUP` reopens the access log (after logrotate
+/// renamed it) and the server keeps serving. The first `SIGTERM`/`SIGINT`
+/// starts a graceful shutdown (workers stop accepting, finish what is in
+/// flight, bounded by `--shutdown-timeout`); a second one exits at once.
+fn watch_signals(
+    mut signals: Signals,
+    stop: UnixStream,
+    log: Option<Arc<LogFile>>,
+    grace: Duration,
+) -> Result<(), String> {
+    let watch = move || {
+        let mut stopping = false;
+        for signal in signals.forever() {
+            if signal == SIGHUP {
+                if let Some(log) = &log
+                    && let Err(e) = log.reopen()
+                {
+                    eprintln!("tern: SIGHUP: cannot reopen the access log: {}", short(&e));
+                }
+                continue;
+            }
+            if stopping {
+                eprintln!("tern: second signal: exiting now, responses in flight are cut");
+                std::process::exit(128 + signal);
+            }
+            stopping = true;
+            eprintln!(
+                "tern: shutting down: no new connections; waiting up to {:.1} s for responses in flight",
+                grace.as_secs_f64()
+            );
+            let _ = (&stop).write_all(&[1]);
+        }
+    };
+    std::thread::Builder::new()
+        .name("tern-signals".to_owned())
+        .spawn(watch)
+        .map(drop)
+        .map_err(|e| format!("cannot start the signal thread: {e}"))
 }
 
 /// An I/O error without the "(os error N)" suffix.

@@ -25,7 +25,7 @@ use crate::cli::Options;
 use crate::conn::{Conn, Next, Phase};
 use crate::files::FileCache;
 use crate::http::{self, Planner};
-use crate::log::{Entry, LogSink};
+use crate::log::{Entry, LogFile, LogSink};
 
 const LISTENER: u64 = u64::MAX;
 const SIGNAL: u64 = u64::MAX - 1;
@@ -52,7 +52,7 @@ pub(crate) struct Shared {
     /// The buffer pool (per-thread private lists, one shared list).
     pub(crate) pool: BufferPool,
     /// The access log, if any.
-    pub(crate) log: Option<Arc<OwnedFd>>,
+    pub(crate) log: Option<Arc<LogFile>>,
 }
 
 /// Timeouts, copied from the options.
@@ -132,6 +132,15 @@ pub(crate) fn boundary() -> &'static [u8] {
         format!("tern-{:016x}{:08x}", t as u64, std::process::id())
     })
     .as_bytes()
+}
+
+/// Responses a shutdown ended before they were sent whole.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cut {
+    /// How many.
+    pub(crate) transfers: usize,
+    /// Their bytes not sent.
+    pub(crate) bytes_left: u64,
 }
 
 struct Slot {
@@ -228,8 +237,8 @@ impl Worker {
         })
     }
 
-    /// Runs until shutdown completes.
-    pub(crate) fn run(mut self) -> std::io::Result<()> {
+    /// Runs until shutdown completes; says what the shutdown bound cut.
+    pub(crate) fn run(mut self) -> std::io::Result<Cut> {
         let mut events: Vec<epoll::Event> = Vec::with_capacity(EVENTS);
         let mut again: Vec<u64> = Vec::new();
         // Busy polling: for a short while after the last event, poll the
@@ -319,8 +328,13 @@ impl Worker {
             }
         }
         // Whatever is still open past the shutdown bound is closed here.
+        let mut cut = Cut::default();
         for i in 0..self.slots.len() {
             if let Some(mut conn) = self.slots[i].conn.take() {
+                if let Some(left) = conn.unsent_bytes() {
+                    cut.transfers += 1;
+                    cut.bytes_left += left;
+                }
                 conn.release(&mut self.ctx);
                 self.shared.open.fetch_sub(1, Ordering::Relaxed);
             }
@@ -328,7 +342,7 @@ impl Worker {
         if let Some(log) = self.ctx.log.as_mut() {
             log.flush();
         }
-        Ok(())
+        Ok(cut)
     }
 
     fn conn_mut(&mut self, token: u64) -> Option<&mut Conn> {

@@ -207,6 +207,16 @@ impl Server {
         }
     }
 
+    /// What the server wrote to stderr (call after it exited, or the read
+    /// waits for the exit).
+    pub(crate) fn read_stderr(&mut self) -> String {
+        let mut err = String::new();
+        if let Some(mut e) = self.child.as_mut().and_then(|c| c.stderr.take()) {
+            let _ = e.read_to_string(&mut err);
+        }
+        err
+    }
+
     /// Open descriptors of the server process.
     pub(crate) fn fd_count(&self) -> usize {
         std::fs::read_dir(format!("/proc/{}/fd", self.pid()))

@@ -161,3 +161,91 @@ fn shutdown_finishes_a_transfer_in_flight() {
     let st = srv.wait_exit(Duration::from_secs(10)).expect("exited");
     assert_eq!(st.code(), Some(0));
 }
+
+/// A client that requests a large file and stops reading.
+fn stalled_download(srv: &Server) -> std::net::TcpStream {
+    let mut s = srv.connect();
+    s.write_all(&request("GET", "/huge.bin", &[])).unwrap();
+    let mut buf = [0u8; 1024];
+    let n = s.read(&mut buf).unwrap();
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200 OK"));
+    s
+}
+
+#[test]
+fn a_shutdown_that_cuts_a_transfer_says_so_and_exits_non_zero() {
+    let fx = Fixture::new("cutshutdown");
+    std::fs::write(fx.root.join("huge.bin"), noise(64 << 20, 5)).unwrap();
+    let mut srv = Server::start(&fx.root, &["--shutdown-timeout", "0.5"]);
+    let _stalled = stalled_download(&srv);
+    srv.signal("TERM");
+    let st = srv.wait_exit(Duration::from_secs(10)).expect("exited");
+    assert_eq!(st.code(), Some(1));
+    let err = srv.read_stderr();
+    assert!(err.contains("tern: shutting down"), "{err}");
+    assert!(
+        err.contains("cut 1 response(s) short"),
+        "no cut reported: {err}"
+    );
+}
+
+#[test]
+fn a_clean_shutdown_prints_its_start_and_end() {
+    let fx = Fixture::new("cleanshutdown");
+    let mut srv = Server::start(&fx.root, &[]);
+    assert_eq!(srv.get("/index.html", &[]).status, 200);
+    srv.signal("TERM");
+    let st = srv.wait_exit(Duration::from_secs(10)).expect("exited");
+    assert_eq!(st.code(), Some(0));
+    let err = srv.read_stderr();
+    assert!(err.contains("tern: shutting down"), "{err}");
+    assert!(err.ends_with("tern: stopped\n"), "{err}");
+}
+
+#[test]
+fn a_second_signal_exits_at_once() {
+    let fx = Fixture::new("secondsignal");
+    std::fs::write(fx.root.join("huge.bin"), noise(64 << 20, 6)).unwrap();
+    let mut srv = Server::start(&fx.root, &["--shutdown-timeout", "60"]);
+    let _stalled = stalled_download(&srv);
+    srv.signal("TERM");
+    // the graceful shutdown waits for the stalled client...
+    assert!(srv.wait_exit(Duration::from_millis(500)).is_none());
+    // ...until a second signal
+    let start = Instant::now();
+    srv.signal("INT");
+    let st = srv.wait_exit(Duration::from_secs(5)).expect("exited");
+    assert!(start.elapsed() < Duration::from_secs(5));
+    assert_eq!(st.code(), Some(128 + 2));
+    assert!(srv.read_stderr().contains("second signal"));
+}
+
+#[test]
+fn sighup_reopens_the_access_log_and_keeps_serving() {
+    let fx = Fixture::new("sighup");
+    let log = fx.dir.path().join("access.log");
+    let rotated = fx.dir.path().join("access.log.1");
+    let mut srv = Server::start(&fx.root, &["--access-log", log.to_str().unwrap()]);
+    assert_eq!(srv.get("/index.html", &[]).status, 200);
+    assert!(eventually(Duration::from_secs(5), || {
+        std::fs::read_to_string(&log).is_ok_and(|l| l.contains("GET /index.html"))
+    }));
+    std::fs::rename(&log, &rotated).unwrap();
+    srv.signal("HUP");
+    // The reopen happens on the signal thread; a request made before it
+    // may still land in the rotated file, so ask until one lands anew.
+    assert!(eventually(Duration::from_secs(5), || {
+        assert_eq!(srv.get("/notes.txt", &[]).status, 200);
+        std::fs::read_to_string(&log).is_ok_and(|l| l.contains("GET /notes.txt"))
+    }));
+    let old = std::fs::read_to_string(&rotated).unwrap();
+    assert!(old.contains("GET /index.html"));
+    assert!(
+        !std::fs::read_to_string(&log)
+            .unwrap()
+            .contains("GET /index.html")
+    );
+    srv.signal("TERM");
+    let st = srv.wait_exit(Duration::from_secs(10)).expect("exited");
+    assert_eq!(st.code(), Some(0));
+}
