@@ -29,7 +29,7 @@ use tern_proto::pool::PooledBuffer;
 use tern_proto::{Event, Framing, Outcome, State};
 
 use crate::http::{self, FileBody, Kind, NoRoom, Plan, Selection, Sink};
-use crate::log::Entry;
+use crate::log::{Entry, PendingEntry};
 use crate::range;
 use crate::worker::Ctx;
 
@@ -103,6 +103,8 @@ pub(crate) struct Conn {
     bounded_sndbuf: usize,
     /// The send buffer is raised for a large body.
     sndbuf_raised: bool,
+    /// The access-log line of the response in progress and its body length.
+    log: Option<Box<(PendingEntry, u64)>>,
 }
 
 enum Read {
@@ -154,6 +156,7 @@ impl Conn {
             peer,
             bounded_sndbuf,
             sndbuf_raised: false,
+            log: None,
         }
     }
 
@@ -207,6 +210,7 @@ impl Conn {
     /// Gives the buffers and parser back to the thread's lookaside lists
     /// before the connection is dropped.
     pub(crate) fn release(&mut self, ctx: &mut Ctx) {
+        self.log_sent(ctx, false);
         self.rbuf = None;
         self.wbuf = None;
         self.body = None;
@@ -224,6 +228,7 @@ impl Conn {
             if self.has_output() {
                 match self.flush() {
                     Ok(true) => {
+                        self.log_sent(ctx, true);
                         if let Some(next) = self.after_flush(ctx) {
                             return next;
                         }
@@ -494,6 +499,22 @@ impl Conn {
         Next::Yield
     }
 
+    /// Writes the access-log line of the response in progress, with all of
+    /// its body bytes when `whole`, else those sent before the connection
+    /// was cut.
+    fn log_sent(&mut self, ctx: &mut Ctx, whole: bool) {
+        let Some(pending) = self.log.take() else {
+            return;
+        };
+        let (entry, body_len) = &*pending;
+        let unsent = if whole {
+            0
+        } else {
+            self.unsent_bytes().unwrap_or(0)
+        };
+        ctx.log_line(entry.entry(body_len.saturating_sub(unsent)));
+    }
+
     /// Answers with `status` and closes (after a parser error or a refusal).
     fn fail(&mut self, ctx: &mut Ctx, status: u16) {
         self.rpos = self.rend;
@@ -573,11 +594,11 @@ impl Conn {
                             peer: self.peer,
                             request: Some((req.method_bytes(), req.target(), req.version_bytes())),
                             status: plan.status,
-                            bytes: log_bytes(&plan),
+                            bytes: 0,
                             referer: req.header(b"referer"),
                             user_agent: req.header(b"user-agent"),
                         };
-                        ctx.log_line(entry);
+                        self.log = Some(Box::new((PendingEntry::new(&entry), log_bytes(&plan))));
                     }
                     // The answer of a static server never depends on the
                     // body: to a client waiting for `100 Continue` before it
@@ -644,6 +665,10 @@ impl Conn {
         self.body = written.file;
         let keep_alive = plan.keep_alive && !self.close_after;
         self.plan = None;
+        if self.body.is_none() {
+            // Written whole into the buffer: logged as sent.
+            self.log_sent(ctx, true);
+        }
         self.fit_send_buffer();
         self.ready = false;
         match self.proto.as_mut() {

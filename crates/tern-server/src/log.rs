@@ -100,6 +100,53 @@ pub(crate) struct Entry<'a> {
     pub(crate) user_agent: Option<&'a [u8]>,
 }
 
+/// The line of a response still being sent: its fields owned, so the line
+/// can be written once the bytes actually sent are known (a download cut at
+/// 20 MB is logged with 20 MB, as nginx's `$body_bytes_sent`).
+#[derive(Debug)]
+pub(crate) struct PendingEntry {
+    peer: Option<IpAddr>,
+    /// Method, target and version, concatenated, with the two split points.
+    request: Box<[u8]>,
+    splits: (usize, usize),
+    status: u16,
+    referer: Option<Box<[u8]>>,
+    user_agent: Option<Box<[u8]>>,
+}
+
+impl PendingEntry {
+    /// Copies what `e` borrows from the request.
+    pub(crate) fn new(e: &Entry<'_>) -> Self {
+        let (request, splits) = match e.request {
+            Some((m, t, v)) => ([m, t, v].concat().into(), (m.len(), m.len() + t.len())),
+            None => (Box::default(), (0, 0)),
+        };
+        Self {
+            peer: e.peer,
+            request,
+            splits,
+            status: e.status,
+            referer: e.referer.map(Into::into),
+            user_agent: e.user_agent.map(Into::into),
+        }
+    }
+
+    /// The entry with `bytes` of body sent.
+    pub(crate) fn entry(&self, bytes: u64) -> Entry<'_> {
+        let (a, b) = self.splits;
+        let request = (!self.request.is_empty())
+            .then(|| (&self.request[..a], &self.request[a..b], &self.request[b..]));
+        Entry {
+            peer: self.peer,
+            request,
+            status: self.status,
+            bytes,
+            referer: self.referer.as_deref(),
+            user_agent: self.user_agent.as_deref(),
+        }
+    }
+}
+
 impl LogSink {
     /// A sink writing to `file`.
     pub(crate) fn new(file: Arc<LogFile>) -> Self {

@@ -358,6 +358,48 @@ fn access_log_in_combined_format() {
     );
 }
 
+/// A download the client aborts is logged with the body bytes actually sent,
+/// not the file's length; one sent whole, with all of them.
+#[test]
+fn access_log_counts_the_bytes_of_an_aborted_download() {
+    let fx = Fixture::new("logabort");
+    const LEN: usize = 64 << 20;
+    std::fs::write(fx.root.join("huge.bin"), noise(LEN, 9)).unwrap();
+    let log = fx.dir.path().join("access.log");
+    let srv = Server::start(
+        &fx.root,
+        &["--access-log", log.to_str().unwrap(), "--threads", "1"],
+    );
+    let mut s = srv.connect();
+    s.write_all(&request("GET", "/huge.bin", &[])).unwrap();
+    let mut got = 0usize;
+    let mut buf = vec![0u8; 256 * 1024];
+    while got < 2 << 20 {
+        let n = std::io::Read::read(&mut s, &mut buf).unwrap();
+        assert!(n > 0);
+        got += n;
+    }
+    drop(s); // unread data: the close is a reset
+    let r = srv.get("/big.bin", &[]);
+    assert_eq!(r.body.len(), 3 << 20);
+    let mut lines = String::new();
+    assert!(eventually(Duration::from_secs(10), || {
+        lines = std::fs::read_to_string(&log).unwrap_or_default();
+        lines.lines().count() == 2
+    }));
+    let bytes_of = |path: &str| -> u64 {
+        let line = lines.lines().find(|l| l.contains(path)).unwrap();
+        let after = line.split("\" 200 ").nth(1).unwrap();
+        after.split(' ').next().unwrap().parse().unwrap()
+    };
+    let cut = bytes_of("/huge.bin");
+    assert!(
+        cut > 0 && cut < LEN as u64,
+        "aborted download logged as {cut}"
+    );
+    assert_eq!(bytes_of("/big.bin"), 3 << 20);
+}
+
 #[test]
 fn directory_listing_only_when_asked() {
     let fx = Fixture::new("listing");
