@@ -33,8 +33,9 @@
 
 use crate::config::Config;
 use crate::error::ErrorKind;
-use crate::parse::{self, Failure, FieldSpan};
+use crate::parse::{Failure, FieldSpan};
 use crate::tables::{self, TCHAR};
+use crate::uri;
 use crate::version::Version;
 
 /// How the body of a request is delimited (RFC 9112 §6.3).
@@ -238,7 +239,7 @@ pub(crate) fn decide(
     if hosts == 0 && http11 {
         return fail(ErrorKind::MissingHost);
     }
-    if !parse::host_is_valid(host_value) {
+    if !uri::host_is_valid(host_value) {
         return fail(ErrorKind::InvalidHost);
     }
     let framing = if codings.present {

@@ -113,6 +113,7 @@ mod state;
 mod sync;
 mod tables;
 pub mod transcript;
+mod uri;
 mod version;
 
 pub use config::{Config, Leniency, LeniencyKind};
