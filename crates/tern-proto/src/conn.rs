@@ -3,12 +3,15 @@
 use alloc::vec::Vec;
 
 use crate::body::{ChunkStep, ChunkedDecoder};
+use crate::compose::{self, Composed, PreparedHead, ResponseHead};
 use crate::config::{Config, Leniency};
-use crate::error::{Error, ErrorKind};
+use crate::date::RenderedDate;
+use crate::error::{Error, ErrorKind, SendError};
 use crate::framing::{self, Framing};
 use crate::parse::{Failure, FieldSpan, HeadScanner};
 use crate::request::{Method, Request, Trailers};
-use crate::state::{self, Input, State, StateError};
+use crate::send::{Closing, DataFrame, Intent, Outgoing};
+use crate::state::{self, Continue, Input, Ours, Peer, Refusal, Sides, State, StateError, Stream};
 use crate::version::Version;
 
 /// What one call to [`Connection::poll_event`] did: how many bytes of the input
@@ -59,6 +62,12 @@ enum Body {
 
 /// The server side of one connection, as a state machine with no I/O.
 ///
+/// It tracks both halves of the exchange, as h11 does: what the client sends
+/// (parsed by [`poll_event`](Self::poll_event)) and what the server sends
+/// back (checked by the `send_*` calls against what the request allows and
+/// what the response head promised). Refused calls are errors of the server
+/// ([`SendError`]); they change nothing.
+///
 /// # Call order
 ///
 /// 1. Append bytes from the socket to a buffer you own; call
@@ -67,21 +76,34 @@ enum Body {
 ///    returns events.
 /// 2. On [`Outcome::NeedData`], read more and go to 1. Pass the same
 ///    unconsumed bytes again, extended: the parser resumes where it stopped and
-///    never scans a byte twice.
-/// 3. After [`Event::EndOfMessage`], send the response, then call
-///    [`finish_response`](Self::finish_response). If [`state`](Self::state) is
-///    then [`State::Done`], call [`start_next_cycle`](Self::start_next_cycle)
-///    and go to 1 (pipelined bytes are already in your buffer); otherwise close.
-/// 4. When the socket reports end of file, call [`handle_eof`](Self::handle_eof)
+///    never scans a byte twice. If the request sent `Expect: 100-continue`
+///    and you want its body, send `100 Continue` first
+///    ([`send_continue`](Self::send_continue)): until then the client waits.
+/// 3. Answer the request: [`response`](Self::response) gives a head
+///    pre-filled from the request; [`send_head`](Self::send_head) (or
+///    [`send_prepared`](Self::send_prepared)) composes it;
+///    [`send_data`](Self::send_data) announces each piece of body and says
+///    what frames it; [`send_end`](Self::send_end) ends the response. A
+///    response may start before the request body is read (an early 413): the
+///    connection then says whether the rest of the body is discarded
+///    ([`State::DiscardBody`]: keep polling) or the connection closes.
+/// 4. When the response and the request are both complete,
+///    [`state`](Self::state) is [`State::Done`]: call
+///    [`start_next_cycle`](Self::start_next_cycle) and go to 1 (pipelined
+///    bytes are already in your buffer). If it is [`State::MustClose`],
+///    close as [`closing`](Self::closing) says.
+/// 5. When the socket reports end of file, call [`handle_eof`](Self::handle_eof)
 ///    and poll once more: a clean close yields [`Event::ConnectionClosed`].
 ///
 /// A [`Request`] borrows the input and the connection: extract what you need
-/// before the next call. After an error, every call returns the same error;
-/// answer with [`Error::status_hint`] and close.
+/// before the next call. After a protocol error, every poll returns the same
+/// error; answer with [`Error::status_hint`] (a head from
+/// [`response`](Self::response) closes the connection) and close as
+/// [`closing`](Self::closing) says.
 #[derive(Debug)]
 pub struct Connection {
     config: Config,
-    state: State,
+    sides: Sides,
     head: HeadScanner,
     fields: Vec<FieldSpan>,
     trailers: Vec<FieldSpan>,
@@ -89,11 +111,28 @@ pub struct Connection {
     /// How many of `leniencies` belong to the head; the rest to the body.
     head_leniencies: usize,
     body: Body,
-    end_pending: bool,
+    answering: Answering,
+    outgoing: Outgoing,
+    error: Option<Error>,
+}
+
+/// What the request being answered says about its response.
+#[derive(Clone, Copy, Debug)]
+struct Answering {
+    version: Version,
+    head_request: bool,
     keep_alive: bool,
     expects_continue: bool,
-    eof: bool,
-    error: Option<Error>,
+}
+
+impl Answering {
+    /// No request (yet, or an unreadable one): an HTTP/1.1 answer that closes.
+    const NONE: Self = Self {
+        version: Version::Http11,
+        head_request: false,
+        keep_alive: false,
+        expects_continue: false,
+    };
 }
 
 impl Connection {
@@ -101,17 +140,15 @@ impl Connection {
     pub fn new(config: Config) -> Self {
         Self {
             config,
-            state: State::Idle,
+            sides: Sides::NEW,
             head: HeadScanner::new(),
             fields: Vec::new(),
             trailers: Vec::new(),
             leniencies: Vec::new(),
             head_leniencies: 0,
             body: Body::Length(0),
-            end_pending: false,
-            keep_alive: false,
-            expects_continue: false,
-            eof: false,
+            answering: Answering::NONE,
+            outgoing: Outgoing::NoBody,
             error: None,
         }
     }
@@ -120,46 +157,68 @@ impl Connection {
     /// configuration. The capacity of its internal lists is kept, so a server
     /// that recycles connection states allocates nothing per connection either.
     pub fn reset(&mut self) {
-        self.state = State::Idle;
+        self.sides = Sides::NEW;
         self.head = HeadScanner::new();
         self.fields.clear();
         self.trailers.clear();
         self.leniencies.clear();
         self.head_leniencies = 0;
         self.body = Body::Length(0);
-        self.end_pending = false;
-        self.keep_alive = false;
-        self.expects_continue = false;
-        self.eof = false;
+        self.answering = Answering::NONE;
+        self.outgoing = Outgoing::NoBody;
         self.error = None;
     }
 
     /// The current state.
     pub fn state(&self) -> State {
-        self.state
+        self.sides.summary()
     }
 
     /// Whether the current request asked for the connection to persist.
     pub fn keep_alive(&self) -> bool {
-        self.keep_alive
+        self.answering.keep_alive
     }
 
     /// Whether the current request sent `Expect: 100-continue`: answer
     /// `100 Continue` before reading its body, or a final status instead.
     pub fn expects_continue(&self) -> bool {
-        self.expects_continue
+        self.answering.expects_continue
+    }
+
+    /// Whether the client is waiting for `100 Continue` before it sends its
+    /// body: it sent `Expect: 100-continue` with a body, and neither the
+    /// interim response nor a final one has been sent.
+    pub fn awaits_continue(&self) -> bool {
+        self.sides.peer == Peer::Body && self.sides.ours == Ours::Respond(Continue::Expected)
     }
 
     /// Whether bytes of a next request head have been seen (the connection is
     /// not idle between requests): a server's header timeout applies then.
     pub fn head_started(&self) -> bool {
-        self.state == State::Idle && self.head.started()
+        self.state() == State::Idle && self.head.started()
     }
 
     /// The peer closed its sending side. Poll once more to learn whether that
     /// was clean ([`Event::ConnectionClosed`]) or cut a request short (an error).
     pub fn handle_eof(&mut self) {
-        self.eof = true;
+        self.sides =
+            state::transition(self.sides, Input::Eof).expect("end of file is always legal");
+    }
+
+    /// How to close the connection, once it must close: `None` while it may
+    /// persist (or before the response decides). See [`Closing`].
+    pub fn closing(&self) -> Option<Closing> {
+        let must_close = match self.sides.peer {
+            Peer::Error | Peer::Closed => true,
+            _ => self.sides.ours == Ours::MustClose,
+        };
+        if !must_close {
+            return None;
+        }
+        let quiet = self.sides.stream == Stream::Ended
+            || self.sides.peer == Peer::Closed
+            || (self.sides.peer == Peer::Complete && !self.answering.keep_alive);
+        Some(if quiet { Closing::Now } else { Closing::Linger })
     }
 
     /// Reads the next event from `input`, the bytes not consumed so far.
@@ -167,11 +226,14 @@ impl Connection {
         if let Some(error) = self.error {
             return Err(error);
         }
-        match self.state {
-            State::Idle => self.poll_head(input),
-            State::RecvBody => self.poll_body(input),
-            State::SendResponse if self.end_pending => {
-                self.end_pending = false;
+        if self.sides.ours == Ours::MustClose {
+            return Ok(step(0, Outcome::Paused));
+        }
+        match self.sides.peer {
+            Peer::Idle if self.sides.ours == Ours::Idle => self.poll_head(input),
+            Peer::Body => self.poll_body(input),
+            Peer::EndPending => {
+                self.apply_peer(Input::EndOfRequest);
                 Ok(step(
                     0,
                     Outcome::Event(Event::EndOfMessage(Trailers {
@@ -181,16 +243,158 @@ impl Connection {
                     })),
                 ))
             }
-            State::Closed => Ok(step(0, Outcome::Event(Event::ConnectionClosed))),
+            Peer::Closed => Ok(step(0, Outcome::Event(Event::ConnectionClosed))),
             _ => Ok(step(0, Outcome::Paused)),
         }
     }
 
-    /// The server has sent its whole response to the current request.
-    /// `keep_alive` is false if the server closes the connection anyway (it
-    /// sent `Connection: close`, or an error status).
+    /// A response head answering the current request, pre-filled from it:
+    /// the status line says HTTP/1.1 (RFC 9110 §6.2), the framing follows
+    /// the request's version, there is no body for HEAD, and the connection
+    /// persists if the client, the server's `intent` and the state all allow
+    /// it. Set [`body`](ResponseHead::body), [`date`](ResponseHead::date) and
+    /// the fields, then pass it to [`send_head`](Self::send_head).
+    ///
+    /// After a protocol error (or before any request) the head answers an
+    /// unknown request: HTTP/1.1, no HEAD, and the connection closes.
+    #[must_use]
+    pub fn response(&self, status: u16, intent: Intent) -> ResponseHead<'static> {
+        let answering = self.answering;
+        let mut head = ResponseHead::new(status, answering.version);
+        head.line_version = Version::Http11;
+        head.head_request = answering.head_request;
+        head.keep_alive = self.may_keep_alive(intent == Intent::KeepAlive);
+        head
+    }
+
+    /// Composes `head` into the start of `out` as the next response to the
+    /// current request: an interim (1xx) response, or the final one. What the
+    /// request decides is enforced whatever the head says: its version (for
+    /// framing), HEAD (no body), the HTTP/1.1 status line; persistence is
+    /// kept only if the request and the state allow it. Nothing is written
+    /// when an error is returned.
+    ///
+    /// For a final response, what [`Composed::framing`] says must follow:
+    /// [`send_data`](Self::send_data) for each piece of body, then
+    /// [`send_end`](Self::send_end), also when there is no body.
+    ///
+    /// # Errors
+    ///
+    /// - [`SendError::NoRequest`]: no request to answer;
+    /// - [`SendError::AlreadyResponded`]: the final response was sent;
+    /// - [`SendError::UnexpectedContinue`]: a `100` nobody waits for;
+    /// - [`SendError::SwitchingProtocols`]: a `101`;
+    /// - [`SendError::Compose`]: the head is invalid or `out` too small.
+    pub fn send_head(
+        &mut self,
+        head: &ResponseHead<'_>,
+        out: &mut [u8],
+    ) -> Result<Composed, SendError> {
+        let mut head = *head;
+        head.version = self.answering.version;
+        head.line_version = Version::Http11;
+        head.head_request = self.answering.head_request;
+        head.keep_alive = self.may_keep_alive(head.keep_alive);
+        let input = self.head_input(head.status)?;
+        let composed = head.compose(out)?;
+        self.record_head(input, composed);
+        Ok(composed)
+    }
+
+    /// As [`send_head`](Self::send_head), for a head prepared once
+    /// ([`ResponseHead::prepare`]) and composed with `date`. The head must
+    /// have been prepared for the request's version and method.
+    ///
+    /// # Errors
+    ///
+    /// As [`send_head`](Self::send_head); a head prepared for another
+    /// version or method is [`SendError::PreparedMismatch`].
+    pub fn send_prepared(
+        &mut self,
+        head: &PreparedHead,
+        date: &RenderedDate,
+        intent: Intent,
+        out: &mut [u8],
+    ) -> Result<Composed, SendError> {
+        if head.version() != self.answering.version
+            || head.head_request() != self.answering.head_request
+        {
+            return Err(SendError::PreparedMismatch);
+        }
+        let input = self.head_input(head.status())?;
+        let keep_alive = self.may_keep_alive(intent == Intent::KeepAlive);
+        let composed = head.compose(date, keep_alive, out)?;
+        self.record_head(input, composed);
+        Ok(composed)
+    }
+
+    /// Writes `100 Continue` to the start of `out`: the client may now send
+    /// the body it announced with `Expect: 100-continue`.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError::UnexpectedContinue`] unless the client waits for it
+    /// ([`awaits_continue`](Self::awaits_continue)); the others of
+    /// [`send_head`](Self::send_head).
+    pub fn send_continue(&mut self, out: &mut [u8]) -> Result<usize, SendError> {
+        let head = ResponseHead::new(100, Version::Http11);
+        self.send_head(&head, out).map(|composed| composed.len)
+    }
+
+    /// Announces `len` more bytes of the response body and says what frames
+    /// them on the wire; the data itself is sent by the caller (copied,
+    /// `writev`, `sendfile`).
+    ///
+    /// # Errors
+    ///
+    /// [`SendError::BodyNotAllowed`] (HEAD, 1xx, 204, 304),
+    /// [`SendError::BodyTooLong`] (past the `Content-Length`),
+    /// [`SendError::NoHead`], [`SendError::ResponseComplete`],
+    /// [`SendError::NoRequest`].
+    pub fn send_data(&mut self, len: u64) -> Result<DataFrame, SendError> {
+        let next = self.check_send(Input::SendData)?;
+        let (outgoing, frame) = self.outgoing.data(len)?;
+        self.outgoing = outgoing;
+        self.sides = next;
+        Ok(frame)
+    }
+
+    /// Ends the response body, writing what ends it to the start of `out`
+    /// (the last chunk and `trailers` for a chunked body; nothing otherwise)
+    /// and returning its length. The response is then complete:
+    /// [`state`](Self::state) says what comes next.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError::BodyTooShort`] (before the `Content-Length`),
+    /// [`SendError::TrailersNotChunked`], [`SendError::NoHead`],
+    /// [`SendError::ResponseComplete`], [`SendError::NoRequest`],
+    /// [`SendError::Compose`] (a bad trailer, or `out` too small).
+    pub fn send_end(
+        &mut self,
+        trailers: &[compose::Field<'_>],
+        out: &mut [u8],
+    ) -> Result<usize, SendError> {
+        let next = self.check_send(Input::SendEnd)?;
+        self.outgoing.end(!trailers.is_empty())?;
+        let written = match self.outgoing {
+            Outgoing::Chunked => compose::encode_last_chunk(trailers, out)?,
+            _ => 0,
+        };
+        self.sides = next;
+        Ok(written)
+    }
+
+    /// The server has sent its whole response to the current request, without
+    /// the connection seeing it. `keep_alive` is false if the server closes
+    /// the connection anyway (it sent `Connection: close`, or an error status).
+    ///
+    /// Prefer [`send_head`](Self::send_head), [`send_data`](Self::send_data)
+    /// and [`send_end`](Self::send_end), which check the response; this
+    /// records its end only. A response finished while the request body is
+    /// unread closes the connection.
     pub fn finish_response(&mut self, keep_alive: bool) -> Result<(), StateError> {
-        let persistent = keep_alive && self.keep_alive && self.state == State::SendResponse;
+        let persistent = keep_alive && self.answering.keep_alive;
         self.apply(Input::ResponseComplete { persistent })
     }
 
@@ -200,21 +404,79 @@ impl Connection {
         self.fields.clear();
         self.trailers.clear();
         self.leniencies.clear();
-        self.keep_alive = false;
-        self.expects_continue = false;
+        self.answering = Answering::NONE;
+        self.outgoing = Outgoing::NoBody;
         Ok(())
     }
 
     fn apply(&mut self, input: Input) -> Result<(), StateError> {
-        self.state = state::transition(self.state, input)?;
-        Ok(())
+        match state::transition(self.sides, input) {
+            Ok(next) => {
+                self.sides = next;
+                Ok(())
+            }
+            Err(_) => Err(StateError {
+                state: self.state(),
+            }),
+        }
+    }
+
+    /// A transition of the peer's side that the parser has made legal.
+    fn apply_peer(&mut self, input: Input) {
+        self.sides = state::transition(self.sides, input).expect("the parser follows the table");
+    }
+
+    /// Whether a final response may persist, given what the server wants.
+    fn may_keep_alive(&self, wanted: bool) -> bool {
+        wanted && self.answering.keep_alive && state::may_persist(self.sides)
+    }
+
+    /// The table's answer to a send, as the caller's error if refused.
+    fn check_send(&self, input: Input) -> Result<Sides, SendError> {
+        state::transition(self.sides, input).map_err(|refusal| match refusal {
+            Refusal::NoRequest => SendError::NoRequest,
+            Refusal::AlreadyResponded => SendError::AlreadyResponded,
+            Refusal::NoHead => SendError::NoHead,
+            Refusal::ResponseComplete => SendError::ResponseComplete,
+            Refusal::UnexpectedContinue => SendError::UnexpectedContinue,
+            Refusal::NotNow => SendError::NotNow {
+                state: self.state(),
+            },
+        })
+    }
+
+    /// Which input a head of this status is, checked against the table
+    /// before anything is composed. The head's body and persistence are not
+    /// known yet; they do not change what is legal.
+    fn head_input(&self, status: u16) -> Result<Input, SendError> {
+        let input = match status {
+            100 => Input::SendContinue,
+            101 => return Err(SendError::SwitchingProtocols),
+            102..=199 => Input::SendInterim,
+            _ => Input::SendHead { persistent: false },
+        };
+        self.check_send(input)?;
+        Ok(input)
+    }
+
+    /// Records a composed head: its promise, and the transition.
+    fn record_head(&mut self, input: Input, composed: Composed) {
+        let input = match input {
+            Input::SendHead { .. } => {
+                self.outgoing = Outgoing::promised_by(composed.framing);
+                Input::SendHead {
+                    persistent: !composed.must_close,
+                }
+            }
+            other => other,
+        };
+        self.sides = state::transition(self.sides, input).expect("checked before composing");
     }
 
     fn fail(&mut self, (kind, offset): Failure) -> Error {
         let error = Error::new(kind, offset);
         self.error = Some(error);
-        self.state = state::transition(self.state, Input::ProtocolError)
-            .expect("a protocol error is legal in every state");
+        self.apply_peer(Input::ProtocolError);
         error
     }
 
@@ -224,12 +486,11 @@ impl Connection {
             .scan(input, &self.config, &mut self.fields, &mut self.leniencies);
         let (line, head_len) = match scanned {
             Err(failure) => return Err(self.fail(failure)),
-            Ok(None) if self.eof => {
+            Ok(None) if self.sides.stream == Stream::Ended => {
                 if self.head.started() {
                     return Err(self.fail((ErrorKind::UnexpectedEof, input.len())));
                 }
-                self.state = state::transition(self.state, Input::Eof)
-                    .expect("end of file is legal in Idle");
+                self.apply_peer(Input::CleanClose);
                 return Ok(step(0, Outcome::Event(Event::ConnectionClosed)));
             }
             Ok(None) => return Ok(step(0, Outcome::NeedData)),
@@ -256,13 +517,18 @@ impl Connection {
                 true
             }
         };
-        self.end_pending = !has_body;
         self.head_leniencies = self.leniencies.len();
-        self.keep_alive = decision.keep_alive;
-        self.expects_continue = decision.expects_continue;
-        self.state = state::transition(self.state, Input::RequestHead { has_body })
-            .expect("a head is legal in Idle");
         let method = Method::from_bytes(&input[line.method_start..line.method_end]);
+        self.answering = Answering {
+            version,
+            head_request: method == Method::Head,
+            keep_alive: decision.keep_alive,
+            expects_continue: decision.expects_continue,
+        };
+        self.apply_peer(Input::RequestHead {
+            has_body,
+            expects_continue: decision.expects_continue,
+        });
         Ok(step(
             head_len,
             Outcome::Event(Event::Request(Request {
@@ -284,8 +550,7 @@ impl Connection {
     fn poll_body<'a>(&'a mut self, input: &'a [u8]) -> Result<Step<'a>, Error> {
         match &mut self.body {
             Body::Length(0) => {
-                self.state = state::transition(self.state, Input::EndOfRequest)
-                    .expect("end of body is legal in RecvBody");
+                self.apply_peer(Input::EndOfRequest);
                 Ok(step(
                     0,
                     Outcome::Event(Event::EndOfMessage(Trailers {
@@ -297,7 +562,7 @@ impl Connection {
             }
             Body::Length(left) => {
                 if input.is_empty() {
-                    if self.eof {
+                    if self.sides.stream == Stream::Ended {
                         return Err(self.fail((ErrorKind::UnexpectedEof, 0)));
                     }
                     return Ok(step(0, Outcome::NeedData));
@@ -319,14 +584,13 @@ impl Connection {
                         Ok(step(end, Outcome::Event(Event::Data(&input[start..end]))))
                     }
                     Ok(ChunkStep::NeedData { consumed }) => {
-                        if self.eof {
+                        if self.sides.stream == Stream::Ended {
                             return Err(self.fail((ErrorKind::UnexpectedEof, input.len())));
                         }
                         Ok(step(consumed, Outcome::NeedData))
                     }
                     Ok(ChunkStep::End { end }) => {
-                        self.state = state::transition(self.state, Input::EndOfRequest)
-                            .expect("end of body is legal in RecvBody");
+                        self.apply_peer(Input::EndOfRequest);
                         Ok(step(
                             end,
                             Outcome::Event(Event::EndOfMessage(Trailers {

@@ -206,3 +206,107 @@ impl fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+/// A response the connection refused to send: our own misuse of the
+/// protocol, not the peer's. Nothing was written and nothing changed; the
+/// connection is as it was before the call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[must_use]
+pub enum SendError {
+    /// There is no request to answer (none has arrived, or the peer closed).
+    NoRequest,
+    /// A second final response: the head of this one was already sent.
+    AlreadyResponded,
+    /// Body data or its end before the final response head.
+    NoHead,
+    /// Body data or its end after the response was complete.
+    ResponseComplete,
+    /// A `100 Continue` the client is not waiting for: it did not send
+    /// `Expect: 100-continue` (or has no body), it was already sent, or the
+    /// body has already arrived (RFC 9110 §10.1.1).
+    UnexpectedContinue,
+    /// `101 Switching Protocols`: this connection speaks HTTP/1.1 only.
+    SwitchingProtocols,
+    /// Body data for a response that has none: to a HEAD request, or a 1xx,
+    /// 204 or 304 (RFC 9110 §6.4.1).
+    BodyNotAllowed,
+    /// More body bytes than the head's `Content-Length` promised.
+    BodyTooLong {
+        /// The length the head promised.
+        promised: u64,
+        /// What the body would have reached with this call.
+        sent: u64,
+    },
+    /// The end of a body shorter than the head's `Content-Length`: the
+    /// client would wait for the missing bytes.
+    BodyTooShort {
+        /// The length the head promised.
+        promised: u64,
+        /// What was sent.
+        sent: u64,
+    },
+    /// Trailers for a body that is not chunked: only the chunked coding can
+    /// carry them (RFC 9112 §7.1.2).
+    TrailersNotChunked,
+    /// A prepared head was prepared for another request version or method
+    /// than the request being answered.
+    PreparedMismatch,
+    /// The response cannot be sent in this state (see [`crate::State`]).
+    NotNow {
+        /// The state the connection was in.
+        state: crate::State,
+    },
+    /// The head or trailers could not be composed.
+    Compose(crate::compose::ComposeError),
+}
+
+impl SendError {
+    /// The status a server would answer with if it reported this error to its
+    /// client: these are the server's own errors, so always 500.
+    #[must_use]
+    pub const fn status_hint(&self) -> u16 {
+        500
+    }
+}
+
+impl From<crate::compose::ComposeError> for SendError {
+    fn from(error: crate::compose::ComposeError) -> Self {
+        Self::Compose(error)
+    }
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::NoRequest => f.write_str("no request to answer"),
+            Self::AlreadyResponded => f.write_str("a final response was already sent"),
+            Self::NoHead => f.write_str("body before the response head"),
+            Self::ResponseComplete => f.write_str("the response is already complete"),
+            Self::UnexpectedContinue => f.write_str("100 Continue the client is not waiting for"),
+            Self::SwitchingProtocols => f.write_str("101 Switching Protocols is not supported"),
+            Self::BodyNotAllowed => f.write_str("body in a response that has none"),
+            Self::BodyTooLong { promised, sent } => {
+                write!(f, "body of {sent} bytes exceeds Content-Length {promised}")
+            }
+            Self::BodyTooShort { promised, sent } => {
+                write!(f, "body ended at {sent} of Content-Length {promised} bytes")
+            }
+            Self::TrailersNotChunked => f.write_str("trailers for a body that is not chunked"),
+            Self::PreparedMismatch => {
+                f.write_str("prepared head for another request version or method")
+            }
+            Self::NotNow { state } => write!(f, "cannot send in connection state {state:?}"),
+            Self::Compose(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl core::error::Error for SendError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Self::Compose(error) => Some(error),
+            _ => None,
+        }
+    }
+}

@@ -109,6 +109,7 @@ mod framing;
 mod parse;
 pub mod pool;
 mod request;
+mod send;
 mod state;
 mod sync;
 mod tables;
@@ -118,8 +119,9 @@ mod version;
 
 pub use config::{Config, Leniency, LeniencyKind};
 pub use conn::{Connection, Event, Outcome, Step};
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, SendError};
 pub use framing::Framing;
 pub use request::{Field, Fields, Method, Request, Trailers};
+pub use send::{Closing, DataFrame, Intent};
 pub use state::{State, StateError};
 pub use version::Version;

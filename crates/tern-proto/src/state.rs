@@ -1,26 +1,32 @@
 //! The connection's states and its one transition table.
 //!
+//! A connection has two sides, as in h11: what the peer (the client) is doing
+//! and what we (the server) are doing, plus whether the peer's byte stream has
+//! ended. [`transition`] is the only place any of them changes; it is blind to
+//! counters (bytes promised and sent are checked by the caller of the table
+//! before it asks for a transition).
+//!
 //! ```text
-//!                  request head            end of request body
-//!   ┌──────┐ (with body)  ┌──────────┐ ───────────────────► ┌──────────────┐
-//!   │ Idle │ ───────────► │ RecvBody │                      │ SendResponse │
-//!   └──────┘              └──────────┘     request head     └──────────────┘
-//!     ▲  │ ──────────────────────────────── (no body) ─────────►  │
-//!     │  │                        │ response complete              │ response complete
-//!     │  │ eof                    ▼ (body unread)                  │
-//!     │  ▼                   ┌───────────┐ ◄── not persistent ─────┤
-//!     │ ┌────────┐ ◄─ eof ── │ MustClose │                         │ persistent
-//!     │ │ Closed │           └───────────┘                         ▼
-//!     │ └────────┘                                            ┌──────┐
-//!     └──────────────────── start_next_cycle ──────────────── │ Done │
-//!                                                             └──────┘
-//!   any state ── protocol error ──► Error (terminal)
+//!  peer:  Idle ──head (body)──► Body ──end of body──► Complete
+//!          │ └──head (no body)─► EndPending ──EOM────►   │
+//!          │ clean eof                                   │
+//!          ▼                                             │
+//!        Closed          any ── protocol error ──► Error │
+//!                                                        │
+//!  ours:  Idle ──request head──► Respond(continue) ──final head──► Body ──end──► Done
+//!                                  │   ▲ 100 / 1xx                             │
+//!                                  └───┘                      not persistent   └──► MustClose
+//!
+//!  both Complete and Done ── start_next_cycle ──► both Idle
 //! ```
 //!
 //! A response may complete while the request body is still arriving (an early
-//! 413, say); the unread body makes the connection `MustClose`.
+//! 413, say). If it persists, the connection reads and discards the rest of the
+//! body ([`State::DiscardBody`]) before the next cycle; it may only persist if
+//! the client is not left waiting for a `100 Continue` it never got
+//! ([`may_persist`]), since such a client may or may not send the body.
 
-/// The state of a server connection.
+/// The state of a server connection, as one summary of both sides.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum State {
@@ -28,12 +34,20 @@ pub enum State {
     Idle,
     /// The head was read; the body is arriving.
     RecvBody,
-    /// The request is complete; the server is sending its response. Input is paused.
+    /// The request is complete; the server is to send its response. Input is paused.
     SendResponse,
+    /// The request is complete and the final response head was sent: its
+    /// body (if any) and its end are to follow.
+    SendBody,
+    /// The response is complete and persists, but the request body is still
+    /// arriving: keep polling, drop its `Data`, and the connection becomes
+    /// [`State::Done`] at its end.
+    DiscardBody,
     /// The response is complete and the connection persists: call
     /// [`crate::Connection::start_next_cycle`].
     Done,
-    /// The response is complete and the connection must be closed.
+    /// The response is complete and the connection must be closed (see
+    /// [`crate::Connection::closing`] for how).
     MustClose,
     /// The peer closed the connection between requests.
     Closed,
@@ -41,22 +55,144 @@ pub enum State {
     Error,
 }
 
+/// What the peer is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Peer {
+    /// Between requests, or inside a head.
+    Idle,
+    /// Sending a body.
+    Body,
+    /// Its head had no body; the end of the message is still to be reported.
+    EndPending,
+    /// Its request is complete.
+    Complete,
+    /// It closed the connection cleanly between requests.
+    Closed,
+    /// It violated the protocol.
+    Error,
+}
+
+/// Whether a `100 Continue` is owed to the peer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Continue {
+    /// The request did not expect one (or has no body).
+    NotExpected,
+    /// The client waits for it before sending its body.
+    Expected,
+    /// It was sent.
+    Sent,
+}
+
+/// What we are doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ours {
+    /// No request to answer.
+    Idle,
+    /// A request is to be answered; no final head sent yet.
+    Respond(Continue),
+    /// The final head was sent; the body and its end follow.
+    Body {
+        /// Whether the connection persists after this response.
+        persistent: bool,
+    },
+    /// The response is complete and the connection persists.
+    Done,
+    /// The response is complete (or cannot be sent) and the connection closes.
+    MustClose,
+}
+
+/// Whether the peer's byte stream has ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stream {
+    /// More bytes may come.
+    Open,
+    /// The peer shut down its sending side: no byte beyond those received.
+    Ended,
+}
+
+/// Both sides of a connection and its stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Sides {
+    pub(crate) peer: Peer,
+    pub(crate) ours: Ours,
+    pub(crate) stream: Stream,
+}
+
+impl Sides {
+    /// A fresh connection.
+    pub(crate) const NEW: Self = Self {
+        peer: Peer::Idle,
+        ours: Ours::Idle,
+        stream: Stream::Open,
+    };
+
+    /// The public summary.
+    pub(crate) fn summary(self) -> State {
+        match (self.peer, self.ours) {
+            (Peer::Error, _) => State::Error,
+            (Peer::Closed, _) => State::Closed,
+            (_, Ours::MustClose) => State::MustClose,
+            (Peer::Idle, _) => State::Idle,
+            (Peer::Body | Peer::EndPending, Ours::Done) => State::DiscardBody,
+            (Peer::Body, _) => State::RecvBody,
+            (Peer::EndPending | Peer::Complete, Ours::Idle | Ours::Respond(_)) => {
+                State::SendResponse
+            }
+            (Peer::EndPending | Peer::Complete, Ours::Body { .. }) => State::SendBody,
+            (Peer::Complete, Ours::Done) => State::Done,
+        }
+    }
+}
+
 /// What can happen to a connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Input {
     /// A complete request head arrived.
-    RequestHead { has_body: bool },
-    /// The request body ended.
+    RequestHead {
+        has_body: bool,
+        expects_continue: bool,
+    },
+    /// The request ended (its `EndOfMessage` is reported).
     EndOfRequest,
-    /// The server finished its response; `persistent` if both sides keep the
-    /// connection open.
+    /// The peer shut down its sending side.
+    Eof,
+    /// The stream ended between requests with no byte of a next one.
+    CleanClose,
+    /// The peer violated the protocol.
+    ProtocolError,
+    /// We send `100 Continue`.
+    SendContinue,
+    /// We send another interim (1xx) response.
+    SendInterim,
+    /// We send the final response head; its body (perhaps empty) and its
+    /// end follow.
+    SendHead { persistent: bool },
+    /// We send a piece of the body.
+    SendData,
+    /// We end the response body.
+    SendEnd,
+    /// The caller says the whole response went out, without the connection
+    /// having seen it (the `finish_response` of earlier versions).
     ResponseComplete { persistent: bool },
     /// The server asked for the next request.
     StartNextCycle,
-    /// The peer closed its side.
-    Eof,
-    /// The peer violated the protocol.
-    ProtocolError,
+}
+
+/// Why the table refused an input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// There is no request to answer.
+    NoRequest,
+    /// The final response head was already sent.
+    AlreadyResponded,
+    /// Body or end before the final head.
+    NoHead,
+    /// The response is already complete.
+    ResponseComplete,
+    /// A `100 Continue` the client is not waiting for.
+    UnexpectedContinue,
+    /// Any other input that makes no sense now.
+    NotNow,
 }
 
 /// An input that makes no sense in the current state: a bug in the caller.
@@ -75,61 +211,257 @@ impl core::fmt::Display for StateError {
 
 impl core::error::Error for StateError {}
 
+/// Whether a final response sent now may leave the connection open: not
+/// after an error, and not while the client waits for a `100 Continue` it
+/// never got (it may send the body or not: the next request's start is
+/// unknown).
+pub(crate) fn may_persist(sides: Sides) -> bool {
+    !matches!(
+        (sides.peer, sides.ours),
+        (Peer::Error | Peer::Closed, _) | (Peer::Body, Ours::Respond(Continue::Expected))
+    )
+}
+
 /// The transition table: every legal (state, input) pair and where it leads.
-pub(crate) fn transition(state: State, input: Input) -> Result<State, StateError> {
+pub(crate) fn transition(sides: Sides, input: Input) -> Result<Sides, Refusal> {
     use Input as I;
-    use State as S;
-    let next = match (state, input) {
-        (_, I::ProtocolError) => S::Error,
-        (S::Idle, I::RequestHead { has_body: true }) => S::RecvBody,
-        (S::Idle, I::RequestHead { has_body: false }) => S::SendResponse,
-        (S::RecvBody, I::EndOfRequest) => S::SendResponse,
-        (S::RecvBody, I::ResponseComplete { .. }) => S::MustClose,
-        (S::SendResponse, I::ResponseComplete { persistent: true }) => S::Done,
-        (S::SendResponse, I::ResponseComplete { persistent: false }) => S::MustClose,
-        (S::Done, I::StartNextCycle) => S::Idle,
-        (S::Idle | S::Done | S::MustClose | S::Closed, I::Eof) => S::Closed,
-        (S::RecvBody | S::SendResponse, I::Eof) => S::Error,
-        _ => return Err(StateError { state }),
-    };
-    Ok(next)
+    use Ours as O;
+    use Peer as P;
+    let Sides { peer, ours, stream } = sides;
+    let next = |peer, ours| Sides { peer, ours, stream };
+    Ok(match (peer, ours, input) {
+        // The peer's side.
+        (_, _, I::Eof) => Sides {
+            stream: Stream::Ended,
+            ..sides
+        },
+        (_, O::Idle, I::ProtocolError) => next(P::Error, O::Respond(Continue::NotExpected)),
+        (_, O::Respond(_), I::ProtocolError) => next(P::Error, O::Respond(Continue::NotExpected)),
+        (_, O::Body { .. }, I::ProtocolError) => next(P::Error, O::Body { persistent: false }),
+        (_, O::Done | O::MustClose, I::ProtocolError) => next(P::Error, O::MustClose),
+        (P::Idle, O::Idle, I::CleanClose) if stream == Stream::Ended => next(P::Closed, O::Idle),
+        (
+            P::Idle,
+            O::Idle,
+            I::RequestHead {
+                has_body,
+                expects_continue,
+            },
+        ) => {
+            let expect = if has_body && expects_continue {
+                Continue::Expected
+            } else {
+                Continue::NotExpected
+            };
+            let peer = if has_body { P::Body } else { P::EndPending };
+            next(peer, O::Respond(expect))
+        }
+        (P::Body | P::EndPending, _, I::EndOfRequest) => next(P::Complete, ours),
+
+        // Our side.
+        (P::Error | P::Closed, _, I::ResponseComplete { .. } | I::StartNextCycle) => {
+            return Err(Refusal::NotNow);
+        }
+        (P::Body, O::Respond(Continue::Expected), I::SendContinue) => {
+            next(peer, O::Respond(Continue::Sent))
+        }
+        (_, O::Respond(_), I::SendContinue) => return Err(Refusal::UnexpectedContinue),
+        (_, O::Respond(_), I::SendInterim) => sides,
+        (_, O::Respond(_), I::SendHead { persistent }) => next(peer, O::Body { persistent }),
+        (_, O::Body { .. }, I::SendData) => sides,
+        (_, O::Body { persistent }, I::SendEnd) => {
+            next(peer, if persistent { O::Done } else { O::MustClose })
+        }
+        // An early response the connection did not see: the body is unread.
+        (P::Body, O::Respond(_) | O::Body { .. }, I::ResponseComplete { .. }) => {
+            next(peer, O::MustClose)
+        }
+        (_, O::Respond(_) | O::Body { .. }, I::ResponseComplete { persistent }) => {
+            next(peer, if persistent { O::Done } else { O::MustClose })
+        }
+        (P::Complete, O::Done, I::StartNextCycle) => next(P::Idle, O::Idle),
+
+        // Refusals, most specific first.
+        (
+            _,
+            O::Idle,
+            I::SendContinue | I::SendInterim | I::SendHead { .. } | I::SendData | I::SendEnd,
+        ) => {
+            return Err(Refusal::NoRequest);
+        }
+        (_, O::Body { .. }, I::SendContinue | I::SendInterim | I::SendHead { .. }) => {
+            return Err(Refusal::AlreadyResponded);
+        }
+        (_, O::Done | O::MustClose, I::SendContinue | I::SendInterim | I::SendHead { .. }) => {
+            return Err(Refusal::AlreadyResponded);
+        }
+        (_, O::Respond(_), I::SendData | I::SendEnd) => return Err(Refusal::NoHead),
+        (_, O::Done | O::MustClose, I::SendData | I::SendEnd) => {
+            return Err(Refusal::ResponseComplete);
+        }
+        _ => return Err(Refusal::NotNow),
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    extern crate std;
 
-    const STATES: [State; 7] = [
-        State::Idle,
-        State::RecvBody,
-        State::SendResponse,
-        State::Done,
-        State::MustClose,
-        State::Closed,
-        State::Error,
-    ];
+    use super::*;
+    use std::vec::Vec;
+
+    fn all_sides() -> Vec<Sides> {
+        let peers = [
+            Peer::Idle,
+            Peer::Body,
+            Peer::EndPending,
+            Peer::Complete,
+            Peer::Closed,
+            Peer::Error,
+        ];
+        let ours = [
+            Ours::Idle,
+            Ours::Respond(Continue::NotExpected),
+            Ours::Respond(Continue::Expected),
+            Ours::Respond(Continue::Sent),
+            Ours::Body { persistent: true },
+            Ours::Body { persistent: false },
+            Ours::Done,
+            Ours::MustClose,
+        ];
+        let mut all = Vec::new();
+        for peer in peers {
+            for our in ours {
+                for stream in [Stream::Open, Stream::Ended] {
+                    all.push(Sides {
+                        peer,
+                        ours: our,
+                        stream,
+                    });
+                }
+            }
+        }
+        all
+    }
+
+    fn inputs() -> [Input; 15] {
+        [
+            Input::RequestHead {
+                has_body: false,
+                expects_continue: false,
+            },
+            Input::RequestHead {
+                has_body: true,
+                expects_continue: true,
+            },
+            Input::EndOfRequest,
+            Input::Eof,
+            Input::CleanClose,
+            Input::ProtocolError,
+            Input::SendContinue,
+            Input::SendInterim,
+            Input::SendHead { persistent: true },
+            Input::SendHead { persistent: false },
+            Input::SendData,
+            Input::SendEnd,
+            Input::ResponseComplete { persistent: true },
+            Input::ResponseComplete { persistent: false },
+            Input::StartNextCycle,
+        ]
+    }
 
     #[test]
-    fn error_is_terminal_and_reachable_from_everywhere() {
-        for state in STATES {
-            assert_eq!(transition(state, Input::ProtocolError), Ok(State::Error));
-        }
-        for input in [
-            Input::RequestHead { has_body: false },
-            Input::EndOfRequest,
-            Input::ResponseComplete { persistent: true },
-            Input::StartNextCycle,
-            Input::Eof,
-        ] {
-            assert!(transition(State::Error, input).is_err());
+    fn errors_are_terminal_for_the_peer_and_reachable_from_everywhere() {
+        for sides in all_sides() {
+            let after = transition(sides, Input::ProtocolError).unwrap();
+            assert_eq!(after.summary(), State::Error);
+            assert!(!may_persist(after));
+            for input in inputs() {
+                if let Ok(next) = transition(after, input) {
+                    assert_eq!(next.peer, Peer::Error, "{sides:?} {input:?}");
+                    assert_ne!(next.ours, Ours::Done, "{sides:?} {input:?}");
+                }
+            }
         }
     }
 
     #[test]
-    fn only_done_starts_a_new_cycle() {
-        for state in STATES {
-            let result = transition(state, Input::StartNextCycle);
-            assert_eq!(result.is_ok(), state == State::Done, "{state:?}");
+    fn eof_is_legal_everywhere_and_only_ends_the_stream() {
+        for sides in all_sides() {
+            let after = transition(sides, Input::Eof).unwrap();
+            assert_eq!((after.peer, after.ours), (sides.peer, sides.ours));
+            assert_eq!(after.stream, Stream::Ended);
+        }
+    }
+
+    #[test]
+    fn only_both_sides_finished_start_a_new_cycle() {
+        for sides in all_sides() {
+            let result = transition(sides, Input::StartNextCycle);
+            assert_eq!(
+                result.is_ok(),
+                sides.peer == Peer::Complete && sides.ours == Ours::Done,
+                "{sides:?}"
+            );
+            if let Ok(next) = result {
+                assert_eq!(next.summary(), State::Idle);
+            }
+        }
+    }
+
+    #[test]
+    fn a_response_that_persists_never_strands_a_client_waiting_for_continue() {
+        let waiting = Sides {
+            peer: Peer::Body,
+            ours: Ours::Respond(Continue::Expected),
+            stream: Stream::Open,
+        };
+        assert!(!may_persist(waiting));
+        let sent = transition(waiting, Input::SendContinue).unwrap();
+        assert!(may_persist(sent));
+        assert_eq!(
+            transition(sent, Input::SendContinue),
+            Err(Refusal::UnexpectedContinue)
+        );
+    }
+
+    #[test]
+    fn our_side_refuses_out_of_order_sends() {
+        let idle = Sides::NEW;
+        assert_eq!(transition(idle, Input::SendData), Err(Refusal::NoRequest));
+        let respond = transition(
+            idle,
+            Input::RequestHead {
+                has_body: false,
+                expects_continue: false,
+            },
+        )
+        .unwrap();
+        assert_eq!(transition(respond, Input::SendEnd), Err(Refusal::NoHead));
+        let body = transition(respond, Input::SendHead { persistent: true }).unwrap();
+        assert_eq!(body.summary(), State::SendBody);
+        assert_eq!(
+            transition(body, Input::SendHead { persistent: true }),
+            Err(Refusal::AlreadyResponded)
+        );
+        let done = transition(body, Input::SendEnd).unwrap();
+        assert_eq!(
+            transition(done, Input::SendData),
+            Err(Refusal::ResponseComplete)
+        );
+        // The head had no body, but its end is still to be reported.
+        assert_eq!(done.summary(), State::DiscardBody);
+        let done = transition(done, Input::EndOfRequest).unwrap();
+        assert_eq!(done.summary(), State::Done);
+    }
+
+    #[test]
+    fn every_combination_has_a_summary_and_no_panic() {
+        for sides in all_sides() {
+            let _ = sides.summary();
+            for input in inputs() {
+                let _ = transition(sides, input);
+            }
         }
     }
 }

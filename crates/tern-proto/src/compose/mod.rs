@@ -281,9 +281,17 @@ pub struct ResponseHead<'a> {
     /// The status code, `100..=999`. Registered codes get their reason phrase
     /// from a static table; others are sent with an empty reason phrase.
     pub status: u16,
-    /// The version of the request being answered. It is used both in the
-    /// status line and to decide the framing (chunked needs HTTP/1.1).
+    /// The version of the request being answered. It decides the framing
+    /// (chunked needs HTTP/1.1) and how persistence is said.
     pub version: Version,
+    /// The version written in the status line. [`ResponseHead::new`] sets
+    /// it to `version`; a head from [`Connection::response`] says HTTP/1.1,
+    /// as RFC 9110 §6.2 asks of a server ("a server SHOULD send a response
+    /// version equal to the highest version to which the server is
+    /// conformant"), also to HTTP/1.0 clients.
+    ///
+    /// [`Connection::response`]: crate::Connection::response
+    pub line_version: Version,
     /// What the caller knows about the content.
     pub body: Body,
     /// Whether the connection stays open after this response, as determined
@@ -315,6 +323,7 @@ impl<'a> ResponseHead<'a> {
         Self {
             status,
             version,
+            line_version: version,
             body: Body::None,
             keep_alive: matches!(version, Version::Http11),
             head_request: false,
@@ -365,7 +374,7 @@ impl<'a> ResponseHead<'a> {
             Some(line) => w.put(line),
             None => {
                 status::write_generic_line(
-                    self.version,
+                    self.line_version,
                     self.status,
                     w.take(status::GENERIC_LINE_LEN),
                 );
@@ -410,7 +419,7 @@ impl<'a> ResponseHead<'a> {
             return Err(ComposeError::InformationalToHttp10 { status });
         }
 
-        let line = status_line(self.version, status);
+        let line = status_line(self.line_version, status);
         let mut len = match line {
             Some(line) => line.len(),
             None => status::GENERIC_LINE_LEN,

@@ -5,6 +5,7 @@ use alloc::vec;
 
 use super::{ComposeError, Composed, ResponseHead, status_line};
 use crate::date::RenderedDate;
+use crate::version::Version;
 
 /// What [`PreparedHead`] puts in the `Date` slot until a response fills it.
 const DATE_PLACEHOLDER: &[u8; 29] = b"Thu, 01 Jan 1970 00:00:00 GMT";
@@ -63,6 +64,11 @@ pub struct PreparedHead {
     /// The outcome of composing each head.
     keep_alive: Composed,
     close: Composed,
+    /// What the head was prepared for, so that a connection can check it
+    /// against the request it answers.
+    status: u16,
+    version: Version,
+    head_request: bool,
 }
 
 impl ResponseHead<'_> {
@@ -94,7 +100,7 @@ impl ResponseHead<'_> {
         let close = head.compose(second)?;
         head.keep_alive = true;
         let keep_alive = head.compose(first)?;
-        let status_line_len = status_line(self.version, self.status)
+        let status_line_len = status_line(self.line_version, self.status)
             .map_or(super::status::GENERIC_LINE_LEN, <[u8]>::len);
         Ok(PreparedHead {
             bytes,
@@ -102,6 +108,9 @@ impl ResponseHead<'_> {
             date_at: status_line_len + b"Date: ".len(),
             keep_alive,
             close,
+            status: self.status,
+            version: self.version,
+            head_request: self.head_request,
         })
     }
 }
@@ -141,6 +150,24 @@ impl PreparedHead {
     #[inline]
     pub fn encoded_len(&self, keep_alive: bool) -> usize {
         self.head(keep_alive).0.len()
+    }
+
+    /// The status code of the head.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The request version the head was prepared for.
+    #[must_use]
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// Whether the head was prepared for a HEAD request.
+    #[must_use]
+    pub fn head_request(&self) -> bool {
+        self.head_request
     }
 
     /// The stored head for this persistence, and its outcome.
