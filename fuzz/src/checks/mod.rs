@@ -15,6 +15,7 @@
 pub mod compose_roundtrip;
 pub mod date_format;
 pub mod differential_httparse;
+pub mod drive_connection;
 pub mod parse_chunked;
 pub mod parse_request;
 pub mod pool_ops;
@@ -41,6 +42,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("compose_roundtrip", compose_roundtrip::check),
     ("pool_ops", pool_ops::check),
     ("date_format", date_format::check),
+    ("drive_connection", drive_connection::check),
 ];
 
 /// A deterministic reader of structured values from fuzz bytes. When the bytes
