@@ -17,6 +17,7 @@ pub struct Config {
     pub(crate) allow_obs_fold: bool,
     pub(crate) allow_bare_cr_in_value: bool,
     pub(crate) allow_nul_in_value: bool,
+    pub(crate) scalar_only: bool,
 }
 
 impl Default for Config {
@@ -32,6 +33,7 @@ impl Default for Config {
             allow_obs_fold: false,
             allow_bare_cr_in_value: false,
             allow_nul_in_value: false,
+            scalar_only: false,
         }
     }
 }
@@ -123,6 +125,15 @@ impl Config {
     /// replaces it, at the offset recorded.
     pub fn allow_nul_in_value(&mut self, allow: bool) -> &mut Self {
         self.allow_nul_in_value = allow;
+        self
+    }
+
+    /// Scans with the scalar reference code only, never vector instructions.
+    /// For the differential tests and fuzz targets that hold the SIMD path to
+    /// the scalar one; results are identical either way, only speed differs.
+    #[doc(hidden)]
+    pub fn scalar_only(&mut self, on: bool) -> &mut Self {
+        self.scalar_only = on;
         self
     }
 }

@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 use crate::config::{Config, Leniency, LeniencyKind};
 use crate::error::ErrorKind;
 use crate::tables::{self, TARGET, TCHAR};
-use crate::uri;
+use crate::{simd, uri};
 
 /// Offsets of one field line, relative to the input the head was parsed from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -103,7 +103,12 @@ impl FieldScanner {
                         if fields.len() >= config.max_fields {
                             break Err((ErrorKind::TooManyHeaders, p));
                         }
-                        if let Some(next) = whole_field_line(window, p, fields) {
+                        let next = if config.scalar_only {
+                            whole_field_lines(Scalar, window, p, config.max_fields, fields)
+                        } else {
+                            simd::whole_field_lines(window, p, config.max_fields, fields)
+                        };
+                        if next > p {
                             p = next;
                             continue;
                         }
@@ -208,14 +213,69 @@ impl FieldScanner {
     }
 }
 
+/// The byte-class scans of the fast paths: the scalar reference (`Scalar`)
+/// and, where the CPU has them, vector instructions (`crate::simd`). Both
+/// must return exactly what the scalar tables return.
+pub(crate) trait ByteScan: Copy {
+    /// The index of the first byte in `bytes[from..]` that is not a `tchar`,
+    /// or `bytes.len()`.
+    fn skip_tchar(self, bytes: &[u8], from: usize) -> usize;
+    /// The index of the first byte in `bytes[from..]` outside
+    /// `FIELD_VALUE`, or `bytes.len()`.
+    fn skip_field_value(self, bytes: &[u8], from: usize) -> usize;
+}
+
+/// The reference scans: the byte-class tables and SWAR words.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Scalar;
+
+impl ByteScan for Scalar {
+    #[inline(always)]
+    fn skip_tchar(self, bytes: &[u8], from: usize) -> usize {
+        tables::skip_class(bytes, from, TCHAR)
+    }
+
+    #[inline(always)]
+    fn skip_field_value(self, bytes: &[u8], from: usize) -> usize {
+        tables::skip_field_value(bytes, from)
+    }
+}
+
+/// Records every consecutive field line from `start` that is complete in
+/// `window` and ordinary (see `whole_field_line`), while fewer than
+/// `max_fields` are recorded; returns the offset after the last one (`start`
+/// if there was none). One tight loop with no state dispatch per line.
+#[inline(always)]
+pub(crate) fn whole_field_lines<S: ByteScan>(
+    scan: S,
+    window: &[u8],
+    start: usize,
+    max_fields: usize,
+    fields: &mut Vec<FieldSpan>,
+) -> usize {
+    let mut p = start;
+    while fields.len() < max_fields {
+        match whole_field_line(scan, window, p, fields) {
+            Some(next) => p = next,
+            None => break,
+        }
+    }
+    p
+}
+
 /// The fast path for a field line that is already complete in `window` and
 /// ordinary (token name, colon, clean value, CRLF): records it and returns the
 /// offset after its LF. Anything else returns `None`, and the byte-wise scanner
 /// takes the line from its start, so both paths give the same result and the
 /// byte-wise one alone decides errors.
-#[inline]
-fn whole_field_line(window: &[u8], start: usize, fields: &mut Vec<FieldSpan>) -> Option<usize> {
-    let name_end = tables::skip_class(window, start, TCHAR);
+#[inline(always)]
+fn whole_field_line<S: ByteScan>(
+    scan: S,
+    window: &[u8],
+    start: usize,
+    fields: &mut Vec<FieldSpan>,
+) -> Option<usize> {
+    let name_end = scan.skip_tchar(window, start);
     if name_end == start || window.get(name_end) != Some(&b':') {
         return None;
     }
@@ -223,7 +283,7 @@ fn whole_field_line(window: &[u8], start: usize, fields: &mut Vec<FieldSpan>) ->
     while matches!(window.get(value_start), Some(b' ' | b'\t')) {
         value_start += 1;
     }
-    let cr = tables::skip_field_value(window, value_start);
+    let cr = scan.skip_field_value(window, value_start);
     if window.get(cr..cr + 2) != Some(b"\r\n") {
         return None;
     }

@@ -77,7 +77,10 @@ const fn build() -> [u8; 256] {
     table
 }
 
-static CLASSES: [u8; 256] = build();
+/// The class bits of every byte, for building other lookup tables at compile time.
+pub(crate) const CLASS_TABLE: [u8; 256] = build();
+
+static CLASSES: [u8; 256] = CLASS_TABLE;
 
 /// Whether `byte` belongs to `class` (one of the constants above).
 #[inline(always)]

@@ -14,13 +14,14 @@
 //! To re-record after an intended change of behaviour (and only then):
 //! `TERN_BLESS_GOLDEN=1 cargo test -p tern-proto --test golden_events`.
 
+mod events;
 mod support;
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use events::{event_log, lenient};
 use support::vectors::load_cases;
-use tern_proto::{Config, Connection, Event, Outcome, State};
+use tern_proto::Config;
 
 const GOLDEN: &str = "tests/golden/events.txt";
 
@@ -33,111 +34,6 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
         (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
-}
-
-fn lenient() -> Config {
-    let mut config = Config::default();
-    config
-        .allow_bare_lf(true)
-        .allow_obs_fold(true)
-        .allow_bare_cr_in_value(true)
-        .allow_nul_in_value(true);
-    config
-}
-
-/// Every event of one connection fed `input` in pieces of `piece` bytes
-/// (`usize::MAX`: whole), answering each request at once and keeping the
-/// connection open while both sides want it.
-fn event_log(config: &Config, input: &[u8], piece: usize) -> String {
-    let mut log = String::new();
-    let mut conn = Connection::new(config.clone());
-    let mut consumed = 0;
-    let mut available: usize = 0;
-    loop {
-        available = available.saturating_add(piece).min(input.len());
-        loop {
-            let step = match conn.poll_event(&input[consumed..available]) {
-                Ok(step) => step,
-                Err(error) => {
-                    let _ = writeln!(
-                        log,
-                        "error {:?} at {}",
-                        error.kind(),
-                        consumed + error.offset()
-                    );
-                    return log;
-                }
-            };
-            let at = consumed;
-            consumed += step.consumed;
-            match step.outcome {
-                Outcome::Event(Event::Request(request)) => {
-                    let _ = writeln!(
-                        log,
-                        "request at {at}: {:?} {:?} {:?} {:?} head_len {} framing {:?} keep_alive {} continue {} upgrade {}",
-                        request.method(),
-                        request.method_bytes(),
-                        request.target(),
-                        request.version_bytes(),
-                        request.head_len(),
-                        request.framing(),
-                        request.keep_alive(),
-                        request.expects_continue(),
-                        request.upgrade(),
-                    );
-                    for field in request.headers() {
-                        let _ = writeln!(log, "  field {:?}: {:?}", field.name, field.value);
-                    }
-                    for leniency in request.leniencies() {
-                        let _ =
-                            writeln!(log, "  leniency {:?} at {}", leniency.kind, leniency.offset);
-                    }
-                }
-                Outcome::Event(Event::Data(data)) => {
-                    let _ = writeln!(log, "data at {at}: {data:?}");
-                }
-                Outcome::Event(Event::EndOfMessage(trailers)) => {
-                    let _ = writeln!(log, "end at {at}");
-                    for field in trailers.fields() {
-                        let _ = writeln!(log, "  trailer {:?}: {:?}", field.name, field.value);
-                    }
-                    for leniency in trailers.leniencies() {
-                        let _ =
-                            writeln!(log, "  leniency {:?} at {}", leniency.kind, leniency.offset);
-                    }
-                    let _ = conn.finish_response(true);
-                    if conn.state() != State::Done {
-                        let _ = writeln!(log, "closing, state {:?}", conn.state());
-                        return log;
-                    }
-                    conn.start_next_cycle().expect("Done allows the next cycle");
-                }
-                Outcome::NeedData => {
-                    if available == input.len() {
-                        let _ = writeln!(
-                            log,
-                            "need data at {consumed}, head started {}",
-                            conn.head_started()
-                        );
-                        return log;
-                    }
-                    break;
-                }
-                Outcome::Paused | Outcome::Event(Event::ConnectionClosed) => {
-                    let _ = writeln!(log, "stopped: {:?}", conn.state());
-                    return log;
-                }
-                Outcome::Event(other) => {
-                    let _ = writeln!(log, "other event {other:?}");
-                    return log;
-                }
-                other => {
-                    let _ = writeln!(log, "other outcome {other:?}");
-                    return log;
-                }
-            }
-        }
-    }
 }
 
 /// `(id, bytes)` of every input: spec vectors, then the fuzz corpora and
@@ -163,7 +59,7 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
             files.sort();
             for file in files {
                 let id = file
-                    .strip_prefix(&repo_root())
+                    .strip_prefix(repo_root())
                     .expect("under the repository")
                     .to_string_lossy()
                     .into_owned();

@@ -1,0 +1,180 @@
+//! AVX2 scans, 32 bytes per step. Every load is `_mm256_loadu_si256` (no
+//! alignment needed) of 32 bytes that the loop condition proves inside the
+//! slice; the last 0 to 31 bytes go to the scalar scan.
+
+use alloc::vec::Vec;
+use core::arch::x86_64::{
+    __m256i, _mm256_and_si256, _mm256_andnot_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256,
+    _mm256_min_epu8, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm256_setzero_si256,
+    _mm256_shuffle_epi8, _mm256_srli_epi16,
+};
+
+use crate::parse::{self, ByteScan, FieldSpan};
+use crate::tables::{self, CLASS_TABLE, TCHAR};
+
+/// Proof that the CPU running this code has AVX2: only [`Avx2::detect`]
+/// makes one, so code holding one may use AVX2 instructions.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Avx2(());
+
+impl Avx2 {
+    #[inline]
+    pub(crate) fn detect() -> Option<Self> {
+        // `is_x86_feature_detected!` asks the CPU once and caches the answer.
+        #[cfg(feature = "std")]
+        let present = std::is_x86_feature_detected!("avx2");
+        #[cfg(not(feature = "std"))]
+        let present = cfg!(target_feature = "avx2");
+        present.then_some(Self(()))
+    }
+}
+
+impl ByteScan for Avx2 {
+    #[inline(always)]
+    fn skip_tchar(self, bytes: &[u8], from: usize) -> usize {
+        // SAFETY: a value of `Avx2` exists only on a CPU with AVX2 (`detect`).
+        unsafe { skip_ascii_class(bytes, from, TCHAR, &TCHAR_NIBBLES) }
+    }
+
+    #[inline(always)]
+    fn skip_field_value(self, bytes: &[u8], from: usize) -> usize {
+        // SAFETY: a value of `Avx2` exists only on a CPU with AVX2 (`detect`).
+        unsafe { skip_field_value(bytes, from) }
+    }
+}
+
+/// `parse::whole_field_lines` compiled for AVX2, its scans inlined.
+#[inline]
+pub(crate) fn whole_field_lines(
+    token: Avx2,
+    window: &[u8],
+    start: usize,
+    max_fields: usize,
+    fields: &mut Vec<FieldSpan>,
+) -> usize {
+    // SAFETY: `token` proves that this CPU has AVX2.
+    unsafe { whole_field_lines_avx2(token, window, start, max_fields, fields) }
+}
+
+#[target_feature(enable = "avx2")]
+fn whole_field_lines_avx2(
+    token: Avx2,
+    window: &[u8],
+    start: usize,
+    max_fields: usize,
+    fields: &mut Vec<FieldSpan>,
+) -> usize {
+    parse::whole_field_lines(token, window, start, max_fields, fields)
+}
+
+/// A byte class of ASCII bytes as two 16-entry tables for `vpshufb` (each
+/// repeated for both 128-bit lanes): `low[b & 15]` has bit `b >> 4` set for
+/// each member `b`; `high[h]` is `1 << h` for `h < 8` and 0 above, so bytes
+/// from 0x80 up are never members.
+struct Nibbles {
+    low: [u8; 32],
+    high: [u8; 32],
+}
+
+const fn nibbles(class: u8) -> Nibbles {
+    let mut low = [0u8; 32];
+    let mut high = [0u8; 32];
+    let mut byte = 0;
+    while byte < 256 {
+        if CLASS_TABLE[byte] & class != 0 {
+            assert!(byte < 0x80, "only an ASCII class fits the nibble tables");
+            low[byte & 15] |= 1 << (byte >> 4);
+            low[16 + (byte & 15)] |= 1 << (byte >> 4);
+        }
+        byte += 1;
+    }
+    let mut h = 0;
+    while h < 8 {
+        high[h] = 1 << h;
+        high[16 + h] = 1 << h;
+        h += 1;
+    }
+    Nibbles { low, high }
+}
+
+const TCHAR_NIBBLES: Nibbles = nibbles(TCHAR);
+
+/// Loads the 32 bytes of `bytes` at `at`.
+///
+/// # Safety
+///
+/// `at + 32 <= bytes.len()`.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn load(bytes: &[u8], at: usize) -> __m256i {
+    debug_assert!(at + 32 <= bytes.len());
+    // SAFETY: the caller guarantees that the 32 bytes at `at` lie inside
+    // `bytes`; `_mm256_loadu_si256` needs no alignment.
+    unsafe { _mm256_loadu_si256(bytes.as_ptr().add(at).cast()) }
+}
+
+/// `tables::skip_class(bytes, from, class)` for an ASCII class whose nibble
+/// tables are `table`.
+#[target_feature(enable = "avx2")]
+#[inline]
+fn skip_ascii_class(bytes: &[u8], mut from: usize, class: u8, table: &Nibbles) -> usize {
+    // SAFETY: both arrays are 32 bytes long.
+    let (low_table, high_table) = unsafe { (load(&table.low, 0), load(&table.high, 0)) };
+    let nibble = _mm256_set1_epi8(0x0f);
+    while bytes.len().saturating_sub(from) >= 32 {
+        // SAFETY: the loop condition keeps `from + 32 <= bytes.len()`.
+        let v = unsafe { load(bytes, from) };
+        let low = _mm256_shuffle_epi8(low_table, _mm256_and_si256(v, nibble));
+        let high = _mm256_shuffle_epi8(
+            high_table,
+            _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble),
+        );
+        let outside = _mm256_cmpeq_epi8(_mm256_and_si256(low, high), _mm256_setzero_si256());
+        let mask = _mm256_movemask_epi8(outside) as u32;
+        if mask != 0 {
+            return from + mask.trailing_zeros() as usize;
+        }
+        from += 32;
+    }
+    tables::skip_class(bytes, from, class)
+}
+
+/// `tables::skip_field_value`: the first byte below 0x20 other than HTAB, or
+/// DEL.
+#[target_feature(enable = "avx2")]
+#[inline]
+fn skip_field_value(bytes: &[u8], mut from: usize) -> usize {
+    let last_control = _mm256_set1_epi8(0x1f);
+    let tab = _mm256_set1_epi8(b'\t' as i8);
+    let del = _mm256_set1_epi8(0x7f);
+    while bytes.len().saturating_sub(from) >= 32 {
+        // SAFETY: the loop condition keeps `from + 32 <= bytes.len()`.
+        let v = unsafe { load(bytes, from) };
+        // Unsigned v <= 0x1f exactly when min(v, 0x1f) == v.
+        let control = _mm256_cmpeq_epi8(_mm256_min_epu8(v, last_control), v);
+        let refused = _mm256_or_si256(
+            _mm256_andnot_si256(_mm256_cmpeq_epi8(v, tab), control),
+            _mm256_cmpeq_epi8(v, del),
+        );
+        let mask = _mm256_movemask_epi8(refused) as u32;
+        if mask != 0 {
+            return from + mask.trailing_zeros() as usize;
+        }
+        from += 32;
+    }
+    tables::skip_field_value(bytes, from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nibble_tables_decide_tchar_for_every_byte() {
+        for b in 0..=255u8 {
+            let low = TCHAR_NIBBLES.low[usize::from(b & 15)];
+            let high = TCHAR_NIBBLES.high[usize::from(b >> 4)];
+            assert_eq!(low & high != 0, tables::is(b, TCHAR), "byte {b:#04x}");
+        }
+    }
+}
