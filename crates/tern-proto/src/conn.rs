@@ -23,6 +23,19 @@ pub struct Step<'a> {
     pub consumed: usize,
     /// What happened.
     pub outcome: Outcome<'a>,
+    /// Where an [`Event::Data`] starts in the input (after a chunk-size line).
+    data_start: usize,
+}
+
+impl Step<'_> {
+    /// Where the data of an [`Event::Data`] starts in the input passed to
+    /// the call (0 unless a chunk-size line came first), so that a caller
+    /// holding the input in a shared buffer can hand the data out without
+    /// copying: it is `input[data_start..data_start + data.len()]`.
+    #[must_use]
+    pub fn data_start(&self) -> usize {
+        self.data_start
+    }
 }
 
 /// The outcome of a step.
@@ -328,6 +341,49 @@ impl Connection {
         Ok(composed)
     }
 
+    /// As [`send_head`](Self::send_head), for the head of an
+    /// `http::Response`: its status and fields (in the map's order, repeated
+    /// names kept), with `body` saying what follows and `date` the `Date`
+    /// value. The version in `parts` is ignored (the status line is always
+    /// HTTP/1.1). A `Connection` field in the map is the server's intent:
+    /// with a `close` option it closes, otherwise it keeps the connection if
+    /// it may; `Content-Length` and `Transfer-Encoding` in the map are
+    /// refused, since `body` decides them.
+    ///
+    /// # Errors
+    ///
+    /// As [`send_head`](Self::send_head).
+    #[cfg(feature = "http")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+    pub fn send_http_head(
+        &mut self,
+        parts: &http::response::Parts,
+        body: compose::Body,
+        date: Option<&[u8; 29]>,
+        out: &mut [u8],
+    ) -> Result<Composed, SendError> {
+        let mut intent = Intent::KeepAlive;
+        let mut fields: Vec<compose::Field<'_>> = Vec::with_capacity(parts.headers.len());
+        for (name, value) in &parts.headers {
+            if name == http::header::CONNECTION {
+                let close = value
+                    .as_bytes()
+                    .split(|&b| b == b',')
+                    .any(|option| option.trim_ascii().eq_ignore_ascii_case(b"close"));
+                if close {
+                    intent = Intent::Close;
+                }
+                continue;
+            }
+            fields.push((name.as_str().as_bytes(), value.as_bytes()));
+        }
+        let mut head = self.response(parts.status.as_u16(), intent);
+        head.body = body;
+        head.date = date;
+        head.fields = &fields;
+        self.send_head(&head, out)
+    }
+
     /// Writes `100 Continue` to the start of `out`: the client may now send
     /// the body it announced with `Expect: 100-continue`.
     ///
@@ -580,9 +636,11 @@ impl Connection {
                 );
                 match polled {
                     Err(failure) => Err(self.fail(failure)),
-                    Ok(ChunkStep::Data { start, end }) => {
-                        Ok(step(end, Outcome::Event(Event::Data(&input[start..end]))))
-                    }
+                    Ok(ChunkStep::Data { start, end }) => Ok(Step {
+                        consumed: end,
+                        outcome: Outcome::Event(Event::Data(&input[start..end])),
+                        data_start: start,
+                    }),
                     Ok(ChunkStep::NeedData { consumed }) => {
                         if self.sides.stream == Stream::Ended {
                             return Err(self.fail((ErrorKind::UnexpectedEof, input.len())));
@@ -607,5 +665,109 @@ impl Connection {
 }
 
 fn step(consumed: usize, outcome: Outcome<'_>) -> Step<'_> {
-    Step { consumed, outcome }
+    Step {
+        consumed,
+        outcome,
+        data_start: 0,
+    }
 }
+
+#[cfg(feature = "bytes")]
+mod with_bytes {
+    use bytes::{Bytes, BytesMut};
+
+    use super::{Connection, Event, Outcome};
+    use crate::error::Error;
+    use crate::owned::{OwnedRequest, OwnedTrailers};
+
+    /// Something the client said, owning its bytes as shared [`Bytes`].
+    #[cfg_attr(docsrs, doc(cfg(feature = "bytes")))]
+    #[derive(Debug)]
+    #[non_exhaustive]
+    pub enum SharedEvent {
+        /// A request head.
+        Request(OwnedRequest<Bytes>),
+        /// A piece of the request body (de-chunked).
+        Data(Bytes),
+        /// The request is complete; for a chunked body, with its trailers.
+        EndOfMessage(OwnedTrailers<Bytes>),
+        /// The client closed the connection cleanly between requests.
+        ConnectionClosed,
+    }
+
+    /// The outcome of [`Connection::poll_bytes`].
+    #[cfg_attr(docsrs, doc(cfg(feature = "bytes")))]
+    #[derive(Debug)]
+    #[non_exhaustive]
+    pub enum SharedOutcome {
+        /// Something happened.
+        Event(SharedEvent),
+        /// More input is needed: read into the buffer and call again.
+        NeedData,
+        /// Input is left alone until the response is complete and the next
+        /// cycle starts (see [`Outcome::Paused`]).
+        Paused,
+    }
+
+    /// What a step amounted to, once the borrow of the buffer ends.
+    enum Seen {
+        Request(OwnedRequest<()>),
+        Data { start: usize, len: usize },
+        End(alloc::vec::Vec<crate::parse::FieldSpan>),
+        Closed,
+        NeedData,
+        Paused,
+    }
+
+    impl Connection {
+        /// As [`poll_event`](Self::poll_event) over a `BytesMut` receive
+        /// buffer: the consumed bytes are split off the front of `buf`, and
+        /// the event owns them as shared [`Bytes`] — the head, and each piece
+        /// of body, without copying. Read more into the same `buf` (its
+        /// unconsumed bytes stay where they are) on [`SharedOutcome::NeedData`].
+        ///
+        /// # Errors
+        ///
+        /// As [`poll_event`](Self::poll_event); nothing is split off then.
+        #[cfg_attr(docsrs, doc(cfg(feature = "bytes")))]
+        pub fn poll_bytes(&mut self, buf: &mut BytesMut) -> Result<SharedOutcome, Error> {
+            let (consumed, seen) = {
+                let step = self.poll_event(buf)?;
+                let seen = match step.outcome {
+                    Outcome::Event(Event::Request(request)) => {
+                        Seen::Request(request.owned_with(()))
+                    }
+                    Outcome::Event(Event::Data(data)) => Seen::Data {
+                        start: step.data_start,
+                        len: data.len(),
+                    },
+                    Outcome::Event(Event::EndOfMessage(trailers)) => {
+                        Seen::End(trailers.fields.to_vec())
+                    }
+                    Outcome::Event(Event::ConnectionClosed) => Seen::Closed,
+                    Outcome::NeedData => Seen::NeedData,
+                    Outcome::Paused => Seen::Paused,
+                };
+                (step.consumed, seen)
+            };
+            let taken = buf.split_to(consumed).freeze();
+            Ok(match seen {
+                Seen::Request(request) => {
+                    SharedOutcome::Event(SharedEvent::Request(request.with_storage(taken)))
+                }
+                Seen::Data { start, len } => {
+                    SharedOutcome::Event(SharedEvent::Data(taken.slice(start..start + len)))
+                }
+                Seen::End(fields) => SharedOutcome::Event(SharedEvent::EndOfMessage(
+                    OwnedTrailers::new(taken, fields),
+                )),
+                Seen::Closed => SharedOutcome::Event(SharedEvent::ConnectionClosed),
+                Seen::NeedData => SharedOutcome::NeedData,
+                Seen::Paused => SharedOutcome::Paused,
+            })
+        }
+    }
+}
+
+#[cfg(feature = "bytes")]
+pub use with_bytes::{SharedEvent, SharedOutcome};

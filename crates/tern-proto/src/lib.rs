@@ -93,6 +93,7 @@
 //! );
 //! ```
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // Unsafe code lives in `simd` alone (vector intrinsics), which allows it.
 #![deny(unsafe_code)]
 
@@ -107,6 +108,7 @@ mod conn;
 pub mod date;
 mod error;
 mod framing;
+mod owned;
 mod parse;
 pub mod pool;
 mod request;
@@ -121,8 +123,11 @@ mod version;
 
 pub use config::{Config, Leniency, LeniencyKind};
 pub use conn::{Connection, Event, Outcome, Step};
+#[cfg(feature = "bytes")]
+pub use conn::{SharedEvent, SharedOutcome};
 pub use error::{Error, ErrorKind, SendError};
 pub use framing::Framing;
+pub use owned::{OwnedRequest, OwnedTrailers};
 pub use request::{Field, Fields, Method, Request, Trailers};
 pub use send::{Closing, DataFrame, Intent};
 pub use state::{State, StateError};

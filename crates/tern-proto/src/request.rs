@@ -183,6 +183,7 @@ impl<'a> Request<'a> {
 
     /// The head as an `http::Request<()>`.
     #[cfg(feature = "http")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
     pub fn to_http(&self) -> Result<http::Request<()>, http::Error> {
         let mut builder = http::Request::builder()
             .method(http::Method::from_bytes(self.method_bytes())?)
