@@ -16,28 +16,54 @@
 //!   [`Request::keep_alive`], [`Request::expects_continue`]), so a server does
 //!   not re-derive them. Errors carry the status to answer
 //!   ([`Error::status_hint`]).
-//! - **Bytes out.** [`compose::ResponseHead`] writes a response head into a
-//!   buffer you own, in one pass after computing its exact length, or says how
-//!   much room it needs. A head that repeats (a hot file's `200`) can be
-//!   prepared once ([`compose::PreparedHead`]) and then costs one copy and the
-//!   date per response.
+//! - **Bytes out, checked.** [`Connection::response`] pre-fills a response
+//!   head from the request it answers (HTTP/1.1 status line, no body for
+//!   HEAD, persistence); [`Connection::send_head`] writes it into a buffer you
+//!   own, in one pass after computing its exact length;
+//!   [`Connection::send_data`] and [`Connection::send_end`] frame the body.
+//!   The connection holds you to what the head promised: a body for HEAD,
+//!   more or fewer bytes than `Content-Length`, a second final response or a
+//!   `100 Continue` nobody waits for are refused ([`SendError`]). A head that
+//!   repeats (a hot file's `200`) can be prepared once
+//!   ([`compose::PreparedHead`], [`Connection::send_prepared`]) and then costs
+//!   one copy and the date per response.
+//! - **Closing.** After an error or a response that closes,
+//!   [`Connection::closing`] says whether to close at once or to linger (half
+//!   close, drain, then close) so the response is not lost to a reset.
 //! - **Time in.** [`date::DateCache`] renders the `Date` value from the seconds
 //!   you pass it, once per second.
 //! - **Memory.** [`pool`] hands out fixed-size buffers without the system
 //!   allocator on the hot path.
 //!
+//! Features: `std` (default); `bytes` reads from a `BytesMut` and hands out
+//! heads and body data as shared `Bytes` ([`Connection::poll_bytes`]);
+//! `http` converts heads to `http::Request` ([`Request::to_http`]) and sends
+//! `http::response::Parts` ([`Connection::send_http_head`]). Without `std`
+//! the crate needs only `alloc`.
+//!
 //! In scope: HTTP/1.1 and HTTP/1.0 server-side message parsing (request line,
 //! fields, Content-Length and chunked bodies with trailers, pipelining,
-//! persistence), response head composition, chunked encoding, the HTTP date,
-//! buffers. Out of scope: I/O, TLS, HTTP/2, decoding content or transfer codings
-//! other than chunked, routing, the client side.
+//! persistence), response head composition and the checks of what is sent,
+//! chunked encoding, the HTTP date, buffers. Out of scope: I/O, TLS, HTTP/2,
+//! decoding content or transfer codings other than chunked, routing, protocol
+//! upgrades, the client side.
 //!
 //! # Call order
 //!
-//! See [`Connection`]: poll with your unconsumed bytes until you see the end of
-//! a request; answer it; call [`Connection::finish_response`]; if the state is
-//! then [`State::Done`], call [`Connection::start_next_cycle`] and poll again
-//! (pipelined bytes are already in your buffer); otherwise close.
+//! See [`Connection`]: poll with your unconsumed bytes until you see a
+//! request; answer it with [`Connection::send_head`], `send_data` and
+//! `send_end` (after its end, or earlier); if the state is then
+//! [`State::Done`], call [`Connection::start_next_cycle`] and poll again
+//! (pipelined bytes are already in your buffer); if it is
+//! [`State::MustClose`], close as [`Connection::closing`] says.
+//!
+//! # Examples
+//!
+//! Three servers around the same session, each tested end to end, in
+//! `examples/`: `blocking_server.rs` (std, a thread per connection),
+//! `tokio_server.rs` (tokio over a `BytesMut`) and `event_loop.rs` (epoll).
+//! Each takes its listen address as its first argument (default
+//! `127.0.0.1:0`) and prints `http://IP:PORT` on its first line.
 //!
 //! # A whole cycle
 //!
@@ -45,9 +71,9 @@
 //! open, the second closes it.
 //!
 //! ```
-//! use tern_proto::compose::{Body, ResponseHead};
+//! use tern_proto::compose::Body;
 //! use tern_proto::date::DateCache;
-//! use tern_proto::{Config, Connection, Event, Outcome, State};
+//! use tern_proto::{Closing, Config, Connection, Event, Intent, Outcome, State};
 //!
 //! let received = b"GET /a HTTP/1.1\r\nHost: example.com\r\n\r\n\
 //!                  GET /b HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n";
@@ -65,14 +91,17 @@
 //!             assert_eq!(request.header(b"host"), Some(&b"example.com"[..]));
 //!         }
 //!         Outcome::Event(Event::EndOfMessage(_)) => {
-//!             let mut head = ResponseHead::new(200, tern_proto::Version::Http11);
+//!             let mut head = conn.response(200, Intent::KeepAlive);
 //!             head.body = Body::Length(2);
-//!             head.keep_alive = conn.keep_alive();
 //!             head.date = Some(date.imf_fixdate());
-//!             let composed = head.compose(&mut out).expect("room enough");
+//!             let composed = conn.send_head(&head, &mut out).expect("room enough");
 //!             sent.extend_from_slice(&out[..composed.len]);
+//!             let frame = conn.send_data(2).expect("as promised");
+//!             sent.extend_from_slice(frame.prefix());
 //!             sent.extend_from_slice(b"ok");
-//!             conn.finish_response(!composed.must_close).unwrap();
+//!             sent.extend_from_slice(frame.suffix());
+//!             let n = conn.send_end(&[], &mut out).expect("all sent");
+//!             sent.extend_from_slice(&out[..n]);
 //!             if conn.state() != State::Done {
 //!                 break;
 //!             }
@@ -84,6 +113,7 @@
 //!     unconsumed = &unconsumed[consumed..];
 //! }
 //! assert_eq!(conn.state(), State::MustClose);
+//! assert_eq!(conn.closing(), Some(Closing::Now)); // the client asked to close
 //! assert!(unconsumed.is_empty());
 //! assert_eq!(
 //!     sent,
@@ -117,6 +147,7 @@ mod simd;
 mod state;
 mod sync;
 mod tables;
+#[doc(hidden)]
 pub mod transcript;
 mod uri;
 mod version;
