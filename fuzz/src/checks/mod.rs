@@ -19,6 +19,7 @@ pub mod drive_connection;
 pub mod parse_chunked;
 pub mod parse_request;
 pub mod pool_ops;
+pub mod simd_scalar;
 pub mod split_equivalence;
 
 mod grammar;
@@ -43,6 +44,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("pool_ops", pool_ops::check),
     ("date_format", date_format::check),
     ("drive_connection", drive_connection::check),
+    ("simd_scalar", simd_scalar::check),
 ];
 
 /// A deterministic reader of structured values from fuzz bytes. When the bytes
