@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use crate::config::Leniency;
 use crate::framing::Framing;
 use crate::parse::{FieldSpan, RequestLine};
-use crate::request::{Fields, Method, Request};
+use crate::request::{Fields, Method, Request, Trailers};
 use crate::version::Version;
 
 /// A request head that owns its bytes: the same accessors as [`Request`]
@@ -86,6 +86,7 @@ impl<B: AsRef<[u8]>> OwnedRequest<B> {
     }
 }
 
+#[cfg(feature = "bytes")]
 impl<B> OwnedRequest<B> {
     /// Moves the head's bytes into another holder of the same bytes.
     pub(crate) fn with_storage<C>(self, head: C) -> OwnedRequest<C> {
@@ -111,6 +112,21 @@ impl<B> OwnedRequest<B> {
 pub struct OwnedTrailers<B = Box<[u8]>> {
     bytes: B,
     fields: Vec<FieldSpan>,
+}
+
+impl<'a> Trailers<'a> {
+    /// The trailer section as an owned value (the input is copied up to the
+    /// end of the last trailer field).
+    #[must_use]
+    pub fn to_owned_trailers(&self) -> OwnedTrailers {
+        let end = self
+            .fields
+            .iter()
+            .map(|span| span.value_end)
+            .max()
+            .unwrap_or(0);
+        OwnedTrailers::new(Box::from(&self.input[..end]), self.fields.to_vec())
+    }
 }
 
 impl<B: AsRef<[u8]>> OwnedTrailers<B> {

@@ -143,3 +143,32 @@ mod shared {
         ));
     }
 }
+
+#[test]
+fn owned_trailers_outlive_their_buffer() {
+    let mut conn = Connection::new(Config::default());
+    let input = b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\n\r\n".to_vec();
+    let step = conn.poll_event(&input).unwrap();
+    let rest = input[step.consumed..].to_vec();
+    drop(input);
+    let owned = {
+        let step = conn.poll_event(&rest).unwrap();
+        let Outcome::Event(Event::EndOfMessage(trailers)) = step.outcome else {
+            panic!("the end");
+        };
+        trailers.to_owned_trailers()
+    };
+    drop(rest);
+    let fields: Vec<(&[u8], &[u8])> = owned.fields().map(|f| (f.name, f.value)).collect();
+    assert_eq!(fields, [(&b"A"[..], &b"1"[..]), (b"B", b"2")]);
+    assert!(!owned.is_empty());
+
+    let mut conn = Connection::new(Config::default());
+    let input = b"GET / HTTP/1.1\r\nHost: h\r\n\r\n";
+    let consumed = conn.poll_event(input).unwrap().consumed;
+    let step = conn.poll_event(&input[consumed..]).unwrap();
+    let Outcome::Event(Event::EndOfMessage(trailers)) = step.outcome else {
+        panic!("the end");
+    };
+    assert!(trailers.to_owned_trailers().is_empty());
+}
