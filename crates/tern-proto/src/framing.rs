@@ -80,7 +80,10 @@ fn known(name: &[u8]) -> Option<Known> {
         17 => (Known::TransferEncoding, &b"transfer-encoding"[..]),
         _ => return None,
     };
-    tables::eq_lowercase(name, candidate.1).then_some(candidate.0)
+    // Most names of these lengths are other fields (Accept, Cookie,
+    // User-Agent): one byte tells them apart before the whole comparison.
+    (name[0] | 0x20 == candidate.1[0] && tables::eq_lowercase(name, candidate.1))
+        .then_some(candidate.0)
 }
 
 /// Splits a list-valued field (RFC 9110 §5.6.1) into its non-empty members,

@@ -223,6 +223,9 @@ pub(crate) trait ByteScan: Copy {
     /// The index of the first byte in `bytes[from..]` outside
     /// `FIELD_VALUE`, or `bytes.len()`.
     fn skip_field_value(self, bytes: &[u8], from: usize) -> usize;
+    /// The index of the first byte in `bytes[from..]` outside
+    /// `PLAIN_TARGET`, or `bytes.len()`.
+    fn skip_plain_target(self, bytes: &[u8], from: usize) -> usize;
 }
 
 /// The reference scans: the byte-class tables and SWAR words.
@@ -238,6 +241,11 @@ impl ByteScan for Scalar {
     #[inline(always)]
     fn skip_field_value(self, bytes: &[u8], from: usize) -> usize {
         tables::skip_field_value(bytes, from)
+    }
+
+    #[inline(always)]
+    fn skip_plain_target(self, bytes: &[u8], from: usize) -> usize {
+        tables::skip_class(bytes, from, tables::PLAIN_TARGET)
     }
 }
 
@@ -303,18 +311,19 @@ fn whole_field_line<S: ByteScan>(
 /// The fast path for a request line that is already complete in `window` and
 /// valid: returns its offsets and the offset after its LF. Anything else
 /// returns `None` and the byte-wise scanner decides, as for field lines.
-#[inline]
-fn whole_request_line(
+#[inline(always)]
+pub(crate) fn whole_request_line<S: ByteScan>(
+    scan: S,
     window: &[u8],
     start: usize,
     config: &Config,
 ) -> Option<(RequestLine, usize)> {
-    let method_end = tables::skip_class(window, start, TCHAR);
+    let method_end = scan.skip_tchar(window, start);
     if method_end == start || window.get(method_end) != Some(&b' ') {
         return None;
     }
     let target_start = method_end + 1;
-    let (target_end, brackets) = uri::scan_target(window, target_start);
+    let (target_end, brackets) = uri::scan_target(scan, window, target_start);
     if target_end == target_start
         || target_end - target_start > config.max_target_len
         || window.get(target_end) != Some(&b' ')
@@ -462,7 +471,11 @@ impl HeadScanner {
                 }
                 HeadState::Method => {
                     if *p == self.line.method_start
-                        && let Some((line, next)) = whole_request_line(window, *p, config)
+                        && let Some((line, next)) = if config.scalar_only {
+                            whole_request_line(Scalar, window, *p, config)
+                        } else {
+                            simd::whole_request_line(window, *p, config)
+                        }
                     {
                         self.line = line;
                         *p = next;

@@ -2,6 +2,7 @@
 //! (RFC 9112 §3.2), `absolute-URI` and `authority` (RFC 3986), the `Host`
 //! value (`uri-host [":" port]`) and `pct-encoded` triplets.
 
+use crate::parse::ByteScan;
 use crate::tables;
 
 /// Whether the request-target has a form its method allows (RFC 9112 §3.2) and
@@ -31,12 +32,12 @@ pub(crate) fn target_form_is_valid(method: &[u8], target: &[u8], brackets: bool)
 /// Scans a request-target from `start` in one pass: plain bytes, `pct-encoded`
 /// triplets, brackets. Returns where it stopped (the first byte that is none
 /// of these, or a `%` without two HEXDIG) and whether it saw a bracket.
-#[inline]
-pub(crate) fn scan_target(window: &[u8], start: usize) -> (usize, bool) {
+#[inline(always)]
+pub(crate) fn scan_target<S: ByteScan>(scan: S, window: &[u8], start: usize) -> (usize, bool) {
     let mut at = start;
     let mut brackets = false;
     loop {
-        at = tables::skip_class(window, at, tables::PLAIN_TARGET);
+        at = scan.skip_plain_target(window, at);
         match window.get(at) {
             Some(b'%') => match window.get(at + 1..at + 3) {
                 Some(&[a, b]) if a.is_ascii_hexdigit() && b.is_ascii_hexdigit() => at += 3,

@@ -117,6 +117,9 @@ fn head() -> impl Strategy<Value = Vec<u8>> {
         Just(&b"GET / HTTP/1.1\r\n"[..]),
         Just(&b"POST /upload?x=1 HTTP/1.1\r\n"[..]),
         Just(&b"GET /a/long/path/with/enough/bytes/for/a/block/or/two.html HTTP/1.0\r\n"[..]),
+        Just(&b"GET /a/long/path/with/%20/pct/escapes/%41%42/and?query=x&y=[z] HTTP/1.1\r\n"[..]),
+        Just(&b"GET http://[::1]:8080/a/long/absolute/form/path/past/one/block HTTP/1.1\r\n"[..]),
+        Just(&b"OPTIONS * HTTP/1.1\r\n"[..]),
     ];
     let mutations = proptest::collection::vec(
         (any::<prop::sample::Index>(), prop::sample::select(SPECIAL)),
@@ -159,10 +162,10 @@ proptest! {
 /// Every string up to `MAX_LEN` bytes over `ALPHABET`, placed where a 32-byte
 /// block of the name scan or the value scan meets it at each of several
 /// offsets, including across a block boundary and in the scalar tail.
-const ALPHABET: &[u8] = b"\r\n \t:a\"\x80\x00\x7f";
+const ALPHABET: &[u8] = b"\r\n \t:a\"\x80\x00\x7f%";
 const MAX_LEN: usize = 5;
 
-fn templates(s: &[u8]) -> [Vec<u8>; 5] {
+fn templates(s: &[u8]) -> [Vec<u8>; 7] {
     let pad = |c: u8, n: usize| vec![c; n];
     let line = |parts: &[&[u8]]| {
         [
@@ -182,6 +185,23 @@ fn templates(s: &[u8]) -> [Vec<u8>; 5] {
         line(&[b"N: ", &pad(b'v', 29), s, &pad(b'v', 10)]),
         // In the last bytes of the input (scalar tail of the last line).
         [&b"GET / HTTP/1.1\r\nHost: h\r\nN: "[..], &pad(b'v', 33), s].concat(),
+        // In a request-target, across its first block boundary, and in a method.
+        [
+            &b"GET /"[..],
+            &pad(b'p', 28),
+            s,
+            &pad(b'p', 10),
+            b" HTTP/1.1\r\nHost: h\r\n\r\n",
+        ]
+        .concat(),
+        [
+            s,
+            &pad(b'M', 40),
+            b" /",
+            &pad(b'p', 40),
+            b" HTTP/1.1\r\nHost: h\r\n\r\n",
+        ]
+        .concat(),
     ]
 }
 
@@ -213,5 +233,5 @@ fn simd_and_scalar_agree_on_every_short_string() {
         }
     }
     let strings: usize = (0..=MAX_LEN).map(|n| ALPHABET.len().pow(n as u32)).sum();
-    assert_eq!(count, strings * 5);
+    assert_eq!(count, strings * 7);
 }

@@ -82,7 +82,9 @@ pub fn check(data: &[u8]) {
                         return;
                     }
                     simd.start_next_cycle().expect("Done allows the next cycle");
-                    scalar.start_next_cycle().expect("Done allows the next cycle");
+                    scalar
+                        .start_next_cycle()
+                        .expect("Done allows the next cycle");
                 }
             }
         }

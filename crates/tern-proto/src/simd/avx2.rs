@@ -9,8 +9,9 @@ use core::arch::x86_64::{
     _mm256_shuffle_epi8, _mm256_srli_epi16,
 };
 
-use crate::parse::{self, ByteScan, FieldSpan};
-use crate::tables::{self, CLASS_TABLE, TCHAR};
+use crate::config::Config;
+use crate::parse::{self, ByteScan, FieldSpan, RequestLine};
+use crate::tables::{self, CLASS_TABLE, PLAIN_TARGET, TCHAR};
 
 /// Proof that the CPU running this code has AVX2: only [`Avx2::detect`]
 /// makes one, so code holding one may use AVX2 instructions.
@@ -41,6 +42,12 @@ impl ByteScan for Avx2 {
         // SAFETY: a value of `Avx2` exists only on a CPU with AVX2 (`detect`).
         unsafe { skip_field_value(bytes, from) }
     }
+
+    #[inline(always)]
+    fn skip_plain_target(self, bytes: &[u8], from: usize) -> usize {
+        // SAFETY: a value of `Avx2` exists only on a CPU with AVX2 (`detect`).
+        unsafe { skip_ascii_class(bytes, from, PLAIN_TARGET, &PLAIN_TARGET_NIBBLES) }
+    }
 }
 
 /// `parse::whole_field_lines` compiled for AVX2, its scans inlined.
@@ -54,6 +61,28 @@ pub(crate) fn whole_field_lines(
 ) -> usize {
     // SAFETY: `token` proves that this CPU has AVX2.
     unsafe { whole_field_lines_avx2(token, window, start, max_fields, fields) }
+}
+
+/// `parse::whole_request_line` compiled for AVX2, its scans inlined.
+#[inline]
+pub(crate) fn whole_request_line(
+    token: Avx2,
+    window: &[u8],
+    start: usize,
+    config: &Config,
+) -> Option<(RequestLine, usize)> {
+    // SAFETY: `token` proves that this CPU has AVX2.
+    unsafe { whole_request_line_avx2(token, window, start, config) }
+}
+
+#[target_feature(enable = "avx2")]
+fn whole_request_line_avx2(
+    token: Avx2,
+    window: &[u8],
+    start: usize,
+    config: &Config,
+) -> Option<(RequestLine, usize)> {
+    parse::whole_request_line(token, window, start, config)
 }
 
 #[target_feature(enable = "avx2")]
@@ -98,6 +127,7 @@ const fn nibbles(class: u8) -> Nibbles {
 }
 
 const TCHAR_NIBBLES: Nibbles = nibbles(TCHAR);
+const PLAIN_TARGET_NIBBLES: Nibbles = nibbles(PLAIN_TARGET);
 
 /// Loads the 32 bytes of `bytes` at `at`.
 ///
@@ -170,11 +200,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nibble_tables_decide_tchar_for_every_byte() {
-        for b in 0..=255u8 {
-            let low = TCHAR_NIBBLES.low[usize::from(b & 15)];
-            let high = TCHAR_NIBBLES.high[usize::from(b >> 4)];
-            assert_eq!(low & high != 0, tables::is(b, TCHAR), "byte {b:#04x}");
+    fn nibble_tables_decide_their_class_for_every_byte() {
+        for (table, class) in [
+            (&TCHAR_NIBBLES, TCHAR),
+            (&PLAIN_TARGET_NIBBLES, PLAIN_TARGET),
+        ] {
+            for b in 0..=255u8 {
+                let low = table.low[usize::from(b & 15)];
+                let high = table.high[usize::from(b >> 4)];
+                assert_eq!(low & high != 0, tables::is(b, class), "byte {b:#04x}");
+            }
+            // Both lanes of the vector hold the same table.
+            assert_eq!(table.low[..16], table.low[16..]);
+            assert_eq!(table.high[..16], table.high[16..]);
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Vector instructions for the parser's byte-class scans: the one module of
 //! the crate allowed `unsafe` (intrinsics and unaligned loads).
 //!
-//! The field-line fast path (`parse::whole_field_lines`) is written once,
-//! generic over its scans; here it is instantiated with AVX2 scans inside a
+//! The fast paths of the parser (`parse::whole_request_line`,
+//! `parse::whole_field_lines`) are written once, generic over their scans; here it is instantiated with AVX2 scans inside a
 //! function compiled for AVX2, when the CPU has it. With `std`, the CPU is
 //! asked at run time (the standard library caches the answer); without it,
 //! only a build for a target with AVX2 uses it. Elsewhere, and with
@@ -13,7 +13,8 @@
 
 use alloc::vec::Vec;
 
-use crate::parse::{self, FieldSpan, Scalar};
+use crate::config::Config;
+use crate::parse::{self, FieldSpan, RequestLine, Scalar};
 
 #[cfg(all(target_arch = "x86_64", not(tern_disable_simd)))]
 mod avx2;
@@ -31,4 +32,18 @@ pub(crate) fn whole_field_lines(
         return avx2::whole_field_lines(token, window, start, max_fields, fields);
     }
     parse::whole_field_lines(Scalar, window, start, max_fields, fields)
+}
+
+/// `parse::whole_request_line` with the fastest scans this CPU has.
+#[inline]
+pub(crate) fn whole_request_line(
+    window: &[u8],
+    start: usize,
+    config: &Config,
+) -> Option<(RequestLine, usize)> {
+    #[cfg(all(target_arch = "x86_64", not(tern_disable_simd)))]
+    if let Some(token) = avx2::Avx2::detect() {
+        return avx2::whole_request_line(token, window, start, config);
+    }
+    parse::whole_request_line(Scalar, window, start, config)
 }
