@@ -198,6 +198,65 @@ fn skip_field_value(bytes: &[u8], mut from: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::Scalar;
+
+    /// Scans over buffers of every length up to 80, each with one refused
+    /// byte at every position (or none), from starts 0 to 2: every distance
+    /// to the stop and every remaining length (what decides the blocks and
+    /// the tail). The AVX2 and scalar scans agree, and under Miri every load
+    /// stays inside the slice.
+    #[test]
+    fn scans_agree_with_scalar_at_every_start_length_and_stop() {
+        let Some(avx2) = Avx2::detect() else {
+            #[cfg(feature = "std")]
+            assert!(
+                !std::is_x86_feature_detected!("avx2"),
+                "AVX2 present, not detected"
+            );
+            return;
+        };
+        let fill = [b'a', b'v', b'/'];
+        let refused = [
+            b'\r', b'\n', b' ', b'\t', b':', b'%', 0x00, 0x7f, 0x80, 0xff,
+        ];
+        let lengths: &[usize] = if cfg!(miri) {
+            &[0, 31, 32, 33, 64, 65]
+        } else {
+            &[]
+        };
+        let all: Vec<usize> = (0..=80).collect();
+        let lengths = if lengths.is_empty() {
+            &all[..]
+        } else {
+            lengths
+        };
+        for &len in lengths {
+            for &base in &fill {
+                for &bad in &refused {
+                    for at in 0..=len {
+                        let mut bytes = alloc::vec![base; len];
+                        if at < len {
+                            bytes[at] = bad;
+                        }
+                        for from in 0..=len.min(2) {
+                            assert_eq!(
+                                avx2.skip_tchar(&bytes, from),
+                                Scalar.skip_tchar(&bytes, from)
+                            );
+                            assert_eq!(
+                                avx2.skip_field_value(&bytes, from),
+                                Scalar.skip_field_value(&bytes, from)
+                            );
+                            assert_eq!(
+                                avx2.skip_plain_target(&bytes, from),
+                                Scalar.skip_plain_target(&bytes, from)
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn nibble_tables_decide_their_class_for_every_byte() {
