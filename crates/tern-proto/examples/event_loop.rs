@@ -128,6 +128,7 @@ fn accept(
             output: Vec::with_capacity(1024),
             written: 0,
             next: Next::Read,
+            interest: EventFlags::IN,
             linger_until: None,
         });
     }
@@ -143,6 +144,8 @@ struct Client {
     output: Vec<u8>,
     written: usize,
     next: Next,
+    /// What epoll waits for on this socket.
+    interest: EventFlags,
     /// Set once the response is out and the client is being drained.
     linger_until: Option<Instant>,
 }
@@ -161,64 +164,45 @@ impl Client {
         }
         let pending = self.written < self.output.len();
         match self.next {
-            _ if pending => {
-                // Wait until the socket takes more; stop reading meanwhile.
-                let _ = epoll::modify(
-                    epoll,
-                    &self.stream,
-                    EventData::new_u64(token),
-                    EventFlags::OUT,
-                );
-                true
-            }
-            Next::Read => {
-                let _ = epoll::modify(
-                    epoll,
-                    &self.stream,
-                    EventData::new_u64(token),
-                    EventFlags::IN,
-                );
-                true
-            }
+            // Wait until the socket takes more; stop reading meanwhile.
+            _ if pending => self.interest(epoll, token, EventFlags::OUT),
+            Next::Read => self.interest(epoll, token, EventFlags::IN),
             Next::Close(Closing::Now) => false,
             Next::Close(_) => {
                 let _ = self.stream.shutdown(Shutdown::Write);
                 self.linger_until = Some(Instant::now() + LINGER);
-                let _ = epoll::modify(
-                    epoll,
-                    &self.stream,
-                    EventData::new_u64(token),
-                    EventFlags::IN,
-                );
-                self.drain()
+                self.interest(epoll, token, EventFlags::IN) && self.drain()
             }
         }
+    }
+
+    /// Waits for `flags` from now on, asking the kernel only on a change.
+    fn interest(&mut self, epoll: &OwnedFd, token: u64, flags: EventFlags) -> bool {
+        if self.interest != flags {
+            if epoll::modify(epoll, &self.stream, EventData::new_u64(token), flags).is_err() {
+                return false;
+            }
+            self.interest = flags;
+        }
+        true
     }
 
     /// Reads what is there and runs the session over it; false on a
     /// socket error.
     fn receive(&mut self) -> bool {
-        let mut eof = false;
-        loop {
-            let filled = self.input.len();
-            self.input.resize(filled + 8192, 0);
-            match self.stream.read(&mut self.input[filled..]) {
-                Ok(0) => {
-                    self.input.truncate(filled);
-                    eof = true;
-                    break;
-                }
-                Ok(n) => self.input.truncate(filled + n),
-                Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                    self.input.truncate(filled);
-                    break;
-                }
-                Err(e) if e.kind() == ErrorKind::Interrupted => self.input.truncate(filled),
-                Err(_) => return false,
+        // One read per readiness: level-triggered epoll says again if more
+        // is waiting, which saves the read that would only say EAGAIN.
+        let filled = self.input.len();
+        self.input.resize(filled + 8192, 0);
+        let read = self.stream.read(&mut self.input[filled..]);
+        self.input.truncate(filled + *read.as_ref().unwrap_or(&0));
+        match read {
+            Ok(0) => self.session.handle_eof(),
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {
+                return true;
             }
-        }
-        if eof {
-            self.session.handle_eof();
+            Err(_) => return false,
         }
         let (consumed, next) = self
             .session
