@@ -419,9 +419,56 @@ impl HeadScanner {
         leniencies: &mut Vec<Leniency>,
     ) -> Result<Option<(RequestLine, usize)>, Failure> {
         let mut p = self.pos;
+        if let Some(done) = self.whole_head(&mut p, input, config, fields) {
+            self.pos = p;
+            return Ok(Some(done));
+        }
         let result = self.scan_from(&mut p, input, config, fields, leniencies);
         self.pos = p;
         result
+    }
+
+    /// The fast path for a head that is already complete in `input` and
+    /// ordinary: a request line, field lines and the empty line, each taken
+    /// by its fast path with no state dispatch in between. It stops at the
+    /// first thing it does not take, leaving the scanner in the state the
+    /// byte-wise loop would have reached there, and the loop goes on from it.
+    #[inline]
+    fn whole_head(
+        &mut self,
+        p: &mut usize,
+        input: &[u8],
+        config: &Config,
+        fields: &mut Vec<FieldSpan>,
+    ) -> Option<(RequestLine, usize)> {
+        if self.state != HeadState::SkipEmptyLines
+            || *p >= config.max_head_len
+            || matches!(input.get(*p), None | Some(b'\r' | b'\n'))
+        {
+            return None;
+        }
+        self.line.method_start = *p;
+        self.state = HeadState::Method;
+        let end = input.len().min(p.saturating_add(config.max_head_len));
+        let window = &input[..end];
+        let (line, next) = if config.scalar_only {
+            whole_request_line(Scalar, window, *p, config)
+        } else {
+            simd::whole_request_line(window, *p, config)
+        }?;
+        self.line = line;
+        self.state = HeadState::Fields;
+        self.fields = FieldScanner::new();
+        *p = if config.scalar_only {
+            whole_field_lines(Scalar, window, next, config.max_fields, fields)
+        } else {
+            simd::whole_field_lines(window, next, config.max_fields, fields)
+        };
+        if window.get(*p..*p + 2) != Some(b"\r\n") {
+            return None;
+        }
+        *p += 2;
+        Some((self.line, *p))
     }
 
     fn scan_from(
