@@ -495,9 +495,7 @@ impl Connection {
             Refusal::NoHead => SendError::NoHead,
             Refusal::ResponseComplete => SendError::ResponseComplete,
             Refusal::UnexpectedContinue => SendError::UnexpectedContinue,
-            Refusal::NotNow => SendError::NotNow {
-                state: self.state(),
-            },
+            Refusal::NotNow => unreachable!("the table names the refusal of every send"),
         })
     }
 

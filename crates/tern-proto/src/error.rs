@@ -252,11 +252,6 @@ pub enum SendError {
     /// A prepared head was prepared for another request version or method
     /// than the request being answered.
     PreparedMismatch,
-    /// The response cannot be sent in this state (see [`crate::State`]).
-    NotNow {
-        /// The state the connection was in.
-        state: crate::State,
-    },
     /// The head or trailers could not be composed.
     Compose(crate::compose::ComposeError),
 }
@@ -296,7 +291,6 @@ impl fmt::Display for SendError {
             Self::PreparedMismatch => {
                 f.write_str("prepared head for another request version or method")
             }
-            Self::NotNow { state } => write!(f, "cannot send in connection state {state:?}"),
             Self::Compose(error) => write!(f, "{error}"),
         }
     }

@@ -456,6 +456,26 @@ mod tests {
     }
 
     #[test]
+    fn every_refused_send_says_why() {
+        let sends = [
+            Input::SendContinue,
+            Input::SendInterim,
+            Input::SendHead { persistent: true },
+            Input::SendData,
+            Input::SendEnd,
+        ];
+        for sides in all_sides() {
+            for input in sends {
+                assert_ne!(
+                    transition(sides, input),
+                    Err(Refusal::NotNow),
+                    "{sides:?} {input:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn every_combination_has_a_summary_and_no_panic() {
         for sides in all_sides() {
             let _ = sides.summary();

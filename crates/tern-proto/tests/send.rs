@@ -447,9 +447,6 @@ fn refusals_say_what_went_wrong_and_hint_500() {
         },
         SendError::TrailersNotChunked,
         SendError::PreparedMismatch,
-        SendError::NotNow {
-            state: State::Closed,
-        },
     ];
     let mut messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
     for error in errors {
