@@ -1,6 +1,7 @@
 //! AVX2 scans, 32 bytes per step. Every load is `_mm256_loadu_si256` (no
-//! alignment needed) of 32 bytes that the loop condition proves inside the
-//! slice; the last 0 to 31 bytes go to the scalar scan.
+//! alignment needed) of 32 bytes proved inside the slice; the last 1 to 31
+//! bytes are read as the block that ends where the slice ends (so only a
+//! slice shorter than 32 bytes goes to the scalar scan).
 
 use alloc::vec::Vec;
 use core::arch::x86_64::{
@@ -143,56 +144,84 @@ unsafe fn load(bytes: &[u8], at: usize) -> __m256i {
     unsafe { _mm256_loadu_si256(bytes.as_ptr().add(at).cast()) }
 }
 
+/// The index of the first byte in `bytes[from..]` that `refused` flags
+/// (bit i of its mask for byte i of the 32 it is given), or `bytes.len()`;
+/// `from` itself when it is past the end, as the scalar scans do. Slices
+/// shorter than one block go to `scalar`.
+#[target_feature(enable = "avx2")]
+#[inline]
+fn first_refused(
+    bytes: &[u8],
+    mut from: usize,
+    refused: impl Fn(__m256i) -> u32,
+    scalar: impl Fn(&[u8], usize) -> usize,
+) -> usize {
+    while bytes.len().saturating_sub(from) >= 32 {
+        // SAFETY: the loop condition keeps `from + 32 <= bytes.len()`.
+        let mask = refused(unsafe { load(bytes, from) });
+        if mask != 0 {
+            return from + mask.trailing_zeros() as usize;
+        }
+        from += 32;
+    }
+    if from >= bytes.len() {
+        return from;
+    }
+    if bytes.len() < 32 {
+        return scalar(bytes, from);
+    }
+    // The last 1 to 31 bytes: the block that ends where the slice ends, with
+    // the bytes before `from` shifted out of its mask (1 to 31 of them).
+    let base = bytes.len() - 32;
+    // SAFETY: `base + 32 == bytes.len()`.
+    let mask = refused(unsafe { load(bytes, base) }) >> (from - base);
+    if mask != 0 {
+        from + mask.trailing_zeros() as usize
+    } else {
+        bytes.len()
+    }
+}
+
 /// `tables::skip_class(bytes, from, class)` for an ASCII class whose nibble
 /// tables are `table`.
 #[target_feature(enable = "avx2")]
 #[inline]
-fn skip_ascii_class(bytes: &[u8], mut from: usize, class: u8, table: &Nibbles) -> usize {
+fn skip_ascii_class(bytes: &[u8], from: usize, class: u8, table: &Nibbles) -> usize {
     // SAFETY: both arrays are 32 bytes long.
     let (low_table, high_table) = unsafe { (load(&table.low, 0), load(&table.high, 0)) };
     let nibble = _mm256_set1_epi8(0x0f);
-    while bytes.len().saturating_sub(from) >= 32 {
-        // SAFETY: the loop condition keeps `from + 32 <= bytes.len()`.
-        let v = unsafe { load(bytes, from) };
+    let outside = |v: __m256i| {
         let low = _mm256_shuffle_epi8(low_table, _mm256_and_si256(v, nibble));
         let high = _mm256_shuffle_epi8(
             high_table,
             _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble),
         );
         let outside = _mm256_cmpeq_epi8(_mm256_and_si256(low, high), _mm256_setzero_si256());
-        let mask = _mm256_movemask_epi8(outside) as u32;
-        if mask != 0 {
-            return from + mask.trailing_zeros() as usize;
-        }
-        from += 32;
-    }
-    tables::skip_class(bytes, from, class)
+        _mm256_movemask_epi8(outside) as u32
+    };
+    first_refused(bytes, from, outside, |bytes, from| {
+        tables::skip_class(bytes, from, class)
+    })
 }
 
 /// `tables::skip_field_value`: the first byte below 0x20 other than HTAB, or
 /// DEL.
 #[target_feature(enable = "avx2")]
 #[inline]
-fn skip_field_value(bytes: &[u8], mut from: usize) -> usize {
+fn skip_field_value(bytes: &[u8], from: usize) -> usize {
     let last_control = _mm256_set1_epi8(0x1f);
     let tab = _mm256_set1_epi8(b'\t' as i8);
     let del = _mm256_set1_epi8(0x7f);
-    while bytes.len().saturating_sub(from) >= 32 {
-        // SAFETY: the loop condition keeps `from + 32 <= bytes.len()`.
-        let v = unsafe { load(bytes, from) };
+    let refused = |v: __m256i| {
         // Unsigned v <= 0x1f exactly when min(v, 0x1f) == v.
         let control = _mm256_cmpeq_epi8(_mm256_min_epu8(v, last_control), v);
         let refused = _mm256_or_si256(
             _mm256_andnot_si256(_mm256_cmpeq_epi8(v, tab), control),
             _mm256_cmpeq_epi8(v, del),
         );
-        let mask = _mm256_movemask_epi8(refused) as u32;
-        if mask != 0 {
-            return from + mask.trailing_zeros() as usize;
-        }
-        from += 32;
-    }
-    tables::skip_field_value(bytes, from)
+        _mm256_movemask_epi8(refused) as u32
+    };
+    first_refused(bytes, from, refused, tables::skip_field_value)
 }
 
 #[cfg(test)]
