@@ -29,7 +29,9 @@ struct Date {
 
 impl Date {
     fn now(&mut self) -> &str {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
         if now != self.second {
             self.second = now;
             self.text = httpdate::fmt_http_date(SystemTime::now());
@@ -40,7 +42,10 @@ impl Date {
 
 fn serve(mut stream: TcpStream) -> io::Result<()> {
     stream.set_nodelay(true)?;
-    let mut date = Date { second: 0, text: String::new() };
+    let mut date = Date {
+        second: 0,
+        text: String::new(),
+    };
     let mut buf = vec![0u8; 8192];
     let mut filled = 0;
     let mut out = Vec::with_capacity(1024);
@@ -55,17 +60,26 @@ fn serve(mut stream: TcpStream) -> io::Result<()> {
                 Ok(httparse::Status::Partial) => break,
                 Err(_) => return Ok(()),
             };
-            let body = format!("{} {}\n", request.method.unwrap_or(""), request.path.unwrap_or(""));
+            let body = format!(
+                "{} {}\n",
+                request.method.unwrap_or(""),
+                request.path.unwrap_or("")
+            );
             let wants_close = request.version == Some(0)
                 || request.headers.iter().any(|h| {
-                    h.name.eq_ignore_ascii_case("connection") && h.value.eq_ignore_ascii_case(b"close")
+                    h.name.eq_ignore_ascii_case("connection")
+                        && h.value.eq_ignore_ascii_case(b"close")
                 });
             let head_request = request.method == Some("HEAD");
             out.extend_from_slice(b"HTTP/1.1 200 OK\r\nDate: ");
             out.extend_from_slice(date.now().as_bytes());
             out.extend_from_slice(b"\r\nContent-Type: text/plain\r\nContent-Length: ");
             out.extend_from_slice(body.len().to_string().as_bytes());
-            out.extend_from_slice(if wants_close { &b"\r\nConnection: close\r\n\r\n"[..] } else { b"\r\n\r\n" });
+            out.extend_from_slice(if wants_close {
+                &b"\r\nConnection: close\r\n\r\n"[..]
+            } else {
+                b"\r\n\r\n"
+            });
             if !head_request {
                 out.extend_from_slice(body.as_bytes());
             }

@@ -14,7 +14,9 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-async fn answer(request: Request<hyper::body::Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn answer(
+    request: Request<hyper::body::Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
     let body = format!("{} {}\n", request.method(), request.uri());
     Ok(Response::builder()
         .header("Content-Type", "text/plain")
@@ -24,7 +26,9 @@ async fn answer(request: Request<hyper::body::Incoming>) -> Result<Response<Full
 
 fn main() -> io::Result<()> {
     let address = std::env::args().nth(1);
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         let listener = TcpListener::bind(address.as_deref().unwrap_or("127.0.0.1:0")).await?;
         println!("http://{}", listener.local_addr()?);
