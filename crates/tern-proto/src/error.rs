@@ -229,7 +229,7 @@ pub enum SendError {
     /// `101 Switching Protocols`: this connection speaks HTTP/1.1 only.
     SwitchingProtocols,
     /// Body data for a response that has none: to a HEAD request, or a 1xx,
-    /// 204 or 304 (RFC 9110 §6.4.1).
+    /// 204 or 304 (RFC 9112 §6.3, item 1).
     BodyNotAllowed,
     /// More body bytes than the head's `Content-Length` promised.
     BodyTooLong {
