@@ -456,6 +456,20 @@ mod tests {
     }
 
     #[test]
+    fn a_clean_close_needs_the_end_of_the_stream_and_no_request() {
+        for sides in all_sides() {
+            let result = transition(sides, Input::CleanClose);
+            let legal = sides.peer == Peer::Idle
+                && sides.ours == Ours::Idle
+                && sides.stream == Stream::Ended;
+            assert_eq!(result.is_ok(), legal, "{sides:?}");
+            if let Ok(next) = result {
+                assert_eq!(next.summary(), State::Closed);
+            }
+        }
+    }
+
+    #[test]
     fn every_refused_send_says_why() {
         let sends = [
             Input::SendContinue,

@@ -40,6 +40,32 @@ fn an_owned_head_outlives_its_buffer_and_answers_alike() {
     assert!(matches!(step.outcome, Outcome::Event(Event::Data(b"body"))));
 }
 
+#[test]
+fn a_step_says_where_its_data_starts() {
+    let mut conn = Connection::new(Config::default());
+    let head = b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let step = conn.poll_event(head).unwrap();
+    assert_eq!(step.data_start(), 0);
+    let body = b"3;x=y\r\nabc\r\n0\r\n\r\n";
+    let step = conn.poll_event(body).unwrap();
+    let Outcome::Event(Event::Data(data)) = step.outcome else {
+        panic!("data");
+    };
+    assert_eq!(data, b"abc");
+    assert_eq!(step.data_start(), 7, "after `3;x=y\\r\\n`");
+    assert_eq!(
+        &body[step.data_start()..step.data_start() + data.len()],
+        data
+    );
+
+    let mut conn = Connection::new(Config::default());
+    let input = b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi";
+    let consumed = conn.poll_event(input).unwrap().consumed;
+    let step = conn.poll_event(&input[consumed..]).unwrap();
+    assert!(matches!(step.outcome, Outcome::Event(Event::Data(b"hi"))));
+    assert_eq!(step.data_start(), 0);
+}
+
 #[cfg(feature = "bytes")]
 mod shared {
     use bytes::{BufMut, BytesMut};
