@@ -54,11 +54,13 @@ fn now() -> u64 {
 fn serve(mut stream: TcpStream) -> io::Result<()> {
     stream.set_nodelay(true)?;
     let mut session = Session::new(now());
-    let mut buf = Vec::with_capacity(8192);
+    // buf[start..end] is received and not consumed yet.
+    let mut buf = vec![0u8; 16 * 1024];
+    let (mut start, mut end) = (0, 0);
     let mut out = Vec::with_capacity(1024);
     loop {
-        let (consumed, next) = session.handle_input(&buf, now(), &mut out);
-        buf.drain(..consumed);
+        let (consumed, next) = session.handle_input(&buf[start..end], now(), &mut out);
+        start += consumed;
         // Everything answered so far leaves in one write.
         stream.write_all(&out)?;
         out.clear();
@@ -67,10 +69,17 @@ fn serve(mut stream: TcpStream) -> io::Result<()> {
             Next::Close(Closing::Now) => return Ok(()),
             Next::Close(_) => return linger(stream),
         }
-        let filled = buf.len();
-        buf.resize(filled + 8192, 0);
-        let n = stream.read(&mut buf[filled..])?;
-        buf.truncate(filled + n);
+        // Make room after the unconsumed bytes: move them to the front, and
+        // grow only for a head larger than the buffer (the parser's limits
+        // bound it).
+        buf.copy_within(start..end, 0);
+        end -= start;
+        start = 0;
+        if end == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        let n = stream.read(&mut buf[end..])?;
+        end += n;
         if n == 0 {
             session.handle_eof();
         }

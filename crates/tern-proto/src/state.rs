@@ -127,6 +127,7 @@ impl Sides {
     };
 
     /// The public summary.
+    #[inline]
     pub(crate) fn summary(self) -> State {
         match (self.peer, self.ours) {
             (Peer::Error, _) => State::Error,
@@ -215,6 +216,7 @@ impl core::error::Error for StateError {}
 /// after an error, and not while the client waits for a `100 Continue` it
 /// never got (it may send the body or not: the next request's start is
 /// unknown).
+#[inline]
 pub(crate) fn may_persist(sides: Sides) -> bool {
     !matches!(
         (sides.peer, sides.ours),
@@ -223,6 +225,7 @@ pub(crate) fn may_persist(sides: Sides) -> bool {
 }
 
 /// The transition table: every legal (state, input) pair and where it leads.
+#[inline]
 pub(crate) fn transition(sides: Sides, input: Input) -> Result<Sides, Refusal> {
     use Input as I;
     use Ours as O;

@@ -18,7 +18,7 @@
 //! - an invalid request: the status the parser suggests, then a lingering
 //!   close.
 
-use tern_proto::compose::{Body, ResponseHead};
+use tern_proto::compose::{Body, FieldLines, ResponseHead};
 use tern_proto::date::DateCache;
 use tern_proto::{Closing, Config, Connection, Event, Framing, Intent, Method, Outcome, State};
 
@@ -38,6 +38,9 @@ pub(crate) enum Next {
 pub(crate) struct Session {
     conn: Connection,
     date: DateCache,
+    /// The fields every response has, validated once rather than on every
+    /// response.
+    lines: FieldLines<'static>,
     /// The answer to the current request, decided at its head.
     answer: Answer,
     received: u64,
@@ -47,7 +50,7 @@ enum Answer {
     /// No request yet.
     None,
     /// Echo the method and target, in one piece or two.
-    Text { text: String, pieces: bool },
+    Text { text: Vec<u8>, pieces: bool },
     /// Count the body and say how much arrived.
     Count,
     /// Already answered (early); the rest of the request is discarded.
@@ -61,6 +64,7 @@ impl Session {
         Self {
             conn: Connection::new(Config::default()),
             date: DateCache::new(now),
+            lines: FieldLines::new(b"Content-Type: text/plain\r\n").expect("a valid field line"),
             answer: Answer::None,
             received: 0,
         }
@@ -95,11 +99,8 @@ impl Session {
             consumed += step.consumed;
             match step.outcome {
                 Outcome::Event(Event::Request(request)) => {
-                    let text = format!(
-                        "{} {}\n",
-                        String::from_utf8_lossy(request.method_bytes()),
-                        String::from_utf8_lossy(request.target())
-                    );
+                    // The echo, as bytes: no formatting, no UTF-8 check.
+                    let text = [request.method_bytes(), b" ", request.target(), b"\n"].concat();
                     let declared = match request.framing() {
                         Framing::Length(n) => Some(n),
                         _ => None,
@@ -131,14 +132,12 @@ impl Session {
                 Outcome::Event(Event::Data(data)) => self.received += data.len() as u64,
                 Outcome::Event(Event::EndOfMessage(_)) => {
                     match std::mem::replace(&mut self.answer, Answer::None) {
-                        Answer::Text { text, pieces: true } => {
-                            self.respond_in_pieces(text.as_bytes(), out)
-                        }
+                        Answer::Text { text, pieces: true } => self.respond_in_pieces(&text, out),
                         Answer::Text {
                             text,
                             pieces: false,
                         } => {
-                            self.respond(200, Intent::KeepAlive, text.as_bytes(), out);
+                            self.respond(200, Intent::KeepAlive, &text, out);
                         }
                         Answer::Count => {
                             let text = format!("received {} bytes\n", self.received);
@@ -173,8 +172,7 @@ impl Session {
         let mut head = self.conn.response(status, intent);
         head.body = Body::Length(body.len() as u64);
         head.date = Some(self.date.imf_fixdate());
-        let fields = [(&b"Content-Type"[..], &b"text/plain"[..])];
-        head.fields = &fields;
+        head.lines = self.lines;
         if !send_head(&mut self.conn, &head, out) {
             return false;
         }
