@@ -153,6 +153,7 @@ fn head() -> impl Strategy<Value = Vec<u8>> {
 proptest! {
     #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
+    // spec: RESULT-5
     #[test]
     fn simd_and_scalar_agree_on_every_delivery(input in head()) {
         check_all_deliveries(&input)?;
@@ -205,6 +206,7 @@ fn templates(s: &[u8]) -> [Vec<u8>; 7] {
     ]
 }
 
+// spec: RESULT-5
 #[test]
 fn simd_and_scalar_agree_on_every_short_string() {
     let mut count = 0usize;
