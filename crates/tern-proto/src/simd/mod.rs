@@ -47,3 +47,39 @@ pub(crate) fn whole_request_line(
     }
     parse::whole_request_line(Scalar, window, start, config)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The fast paths only ever decline to the byte-wise scanner, which gives
+    // the same result, so a dispatch that declined everything would pass every
+    // behaviour test: these check that the dispatch takes what the scalar
+    // fast paths take, with the same offsets.
+    const HEAD: &[u8] = b"GET /a/path/long/enough/to/fill/more/than/one/block HTTP/1.1\r\n\
+        Host: example.com\r\nX-Long-Name-Longer-Than-Thirty-Two-Bytes: a value past one block\r\n\r\n";
+
+    #[test]
+    fn dispatch_takes_a_valid_request_line_like_the_scalar_path() {
+        let config = Config::default();
+        let simd = whole_request_line(HEAD, 0, &config);
+        assert!(simd.is_some());
+        assert_eq!(simd, parse::whole_request_line(Scalar, HEAD, 0, &config));
+    }
+
+    #[test]
+    fn dispatch_takes_complete_field_lines_like_the_scalar_path() {
+        let start = memchr::memchr(b'\n', HEAD).unwrap() + 1;
+        let (mut simd, mut scalar) = (Vec::new(), Vec::new());
+        let end = whole_field_lines(HEAD, start, 100, &mut simd);
+        assert_eq!(end, HEAD.len() - 2);
+        assert_eq!(simd.len(), 2);
+        assert_eq!(
+            (end, simd),
+            (
+                parse::whole_field_lines(Scalar, HEAD, start, 100, &mut scalar),
+                scalar
+            )
+        );
+    }
+}
