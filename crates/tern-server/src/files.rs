@@ -148,7 +148,7 @@ impl FileCache {
     pub(crate) fn lookup(&mut self, key: &[u8], now: Instant) -> Resolved {
         if let Some(slot) = self.map.get_mut(key) {
             slot.used = now;
-            if now.duration_since(slot.checked) < self.ttl {
+            if now.duration_since(slot.checked) < self.ttl && unchanged_on_disk(&slot.resolved) {
                 return slot.resolved.clone();
             }
         }
@@ -354,12 +354,34 @@ fn html_escape(out: &mut Vec<u8>, v: &[u8]) {
 }
 
 impl FileInfo {
+    /// Whether `st` (of this entry's open file) still has the size and
+    /// modification time the entry was made with.
+    fn describes(&self, st: &fs::Stat) -> bool {
+        u64::try_from(st.st_size).is_ok_and(|size| size == self.size)
+            && st.st_mtime == self.mtime
+            && u32::try_from(st.st_mtime_nsec).is_ok_and(|ns| ns == self.mtime_nsec)
+    }
+
     fn same_version(&self, other: &Self) -> bool {
         self.dev == other.dev
             && self.ino == other.ino
             && self.size == other.size
             && self.mtime == other.mtime
             && self.mtime_nsec == other.mtime_nsec
+    }
+}
+
+/// Whether a cached entry still describes its file. A file whose bytes are
+/// cached is always sent as cached, so its length and content agree
+/// whatever happens on disk (and the TTL bounds how stale it can be). A file
+/// sent with `sendfile` is read at send time: if it was rewritten in place
+/// (same inode, new length), the cached `Content-Length` would no longer
+/// match the bytes sent, so its metadata is checked with one `fstat` per
+/// response (see BENCHMARK.md for what it costs).
+fn unchanged_on_disk(r: &Resolved) -> bool {
+    match r {
+        Resolved::File(f) if f.data.is_none() => fs::fstat(&f.fd).is_ok_and(|st| f.describes(&st)),
+        _ => true,
     }
 }
 
