@@ -1,13 +1,22 @@
 //! One client connection: socket bytes → tern-proto → response plan →
 //! head (+ small body) in the output buffer → `send`, then `sendfile`.
 //!
+//! tern-proto's `Connection` is the source of truth for the request
+//! lifecycle; this module adds what only the server knows, as enums: the
+//! [`Phase`] (what the connection waits for, hence its timeout), what
+//! `epoll` said about the socket ([`Readiness`]), and the response planned
+//! for the request being read ([`Response`]).
+//!
 //! # Buffers
 //!
-//! A connection holds an input and an output buffer from the thread's
-//! lookaside pool only while it has work: when a response has been written
-//! and no input is waiting, both go back to the pool, and so does the
-//! parser state (to a per-thread lookaside list of `Connection`s). An idle
-//! keep-alive connection is just its socket and a few words of bookkeeping.
+//! A connection holds memory only while it has work. Input is read into the
+//! worker's scratch buffer and parsed there; only bytes a request leaves
+//! unconsumed (part of a head, a pipelined request that must wait) are
+//! copied into the connection, in a buffer as small as they are, grown up to
+//! the head limit while a head trickles in. The output buffer comes from the
+//! thread's lookaside pool when a response is written and goes back when it
+//! has been sent; the parser state goes back to a per-thread list. An idle
+//! keep-alive connection is just its socket and a few words.
 //!
 //! # Syscalls per response
 //!
@@ -24,14 +33,14 @@ use std::os::fd::OwnedFd;
 use std::time::Instant;
 
 use rustix::io::Errno;
-use rustix::net::{self, RecvFlags, SendFlags, Shutdown};
 use tern_proto::pool::PooledBuffer;
 use tern_proto::{Event, Framing, Outcome, State};
 
-use crate::http::{self, FileBody, Kind, NoRoom, Plan, Selection, Sink};
+use crate::context::Ctx;
 use crate::log::{Entry, PendingEntry};
-use crate::range;
-use crate::worker::Ctx;
+use crate::plan::Plan;
+use crate::respond::{self, FileBody, NoRoom, Output};
+use crate::socket::Socket;
 
 /// Rounds of flush/parse/read one `drive` call makes before letting other
 /// connections run (Warp's `yield`).
@@ -43,21 +52,55 @@ const LARGE_BODY: u64 = 8 << 20;
 /// How many times `--local-sndbuf` a loopback client's send buffer is while a
 /// large body is sent (2 MiB at the default).
 const LARGE_BODY_SNDBUF_FACTOR: usize = 8;
+/// The first size of a connection's own input buffer (it doubles from there).
+const INPUT_START: usize = 1024;
+/// Reads made while lingering before other connections get a turn.
+const LINGER_READS: usize = 16;
 
 /// What the connection is waiting for (decides its timeout).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Phase {
-    /// Between requests: idle timeout.
+    /// Between requests: idle timeout. Holds no buffer and no parser.
     Idle,
-    /// Part of a request head has arrived: header timeout (not extended by
-    /// trickling bytes).
+    /// New, or part of a request head has arrived: header timeout (not
+    /// extended by trickling bytes).
     Head,
-    /// Reading a request body: idle timeout, renewed on progress.
-    Body,
-    /// A response is blocked on a full socket: send timeout, renewed on progress.
-    Send,
-    /// Closing: our side is shut down, draining what the client still sends.
-    Linger,
+    /// A request is being read or answered: idle timeout renewed on
+    /// progress, send timeout while the socket is full.
+    Active,
+    /// The last response is queued; then the connection closes, lingering
+    /// first if the client may still be sending (`linger`).
+    Closing {
+        /// Shut down our side and drain before closing.
+        linger: bool,
+    },
+    /// Our side is shut down; draining what the client still sends.
+    Lingering,
+}
+
+/// What epoll has said about the socket's receiving side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Readiness {
+    /// The last read drained the socket: wait for the next edge.
+    Drained,
+    /// Bytes may be waiting.
+    Readable,
+    /// The peer hung up: read until end of stream, even after a short read,
+    /// since no further edge will come.
+    HungUp,
+    /// End of stream was read.
+    Eof,
+}
+
+/// The response to the request being read.
+#[derive(Debug)]
+enum Response {
+    /// No request in progress.
+    None,
+    /// Planned from the head; written once the request's body has been read.
+    AfterBody(Plan),
+    /// To be written now.
+    Due(Plan),
 }
 
 /// What the event loop should do with a connection after `drive`.
@@ -73,31 +116,20 @@ pub(crate) enum Next {
 
 /// One client connection.
 #[derive(Debug)]
-pub(crate) struct Conn {
-    sock: OwnedFd,
-    proto: Option<Box<tern_proto::Connection>>,
-    rbuf: Option<PooledBuffer>,
-    rpos: usize,
-    rend: usize,
-    wbuf: Option<PooledBuffer>,
-    wpos: usize,
-    wend: usize,
-    body: Option<FileBody>,
-    plan: Option<Plan>,
-    /// `EndOfMessage` was seen for `plan`: it can be written.
-    ready: bool,
-    /// The deadline of the current phase.
+pub(crate) struct Conn<S = OwnedFd> {
+    sock: S,
+    phase: Phase,
+    /// When the current phase times out.
     pub(crate) deadline: Instant,
-    /// The current phase.
-    pub(crate) phase: Phase,
-    /// The last read may not have drained the socket.
-    pub(crate) readable: bool,
-    /// epoll reported the peer's FIN (or an error): read until EOF even after
-    /// a short read, since no further edge will come.
-    pub(crate) hangup: bool,
-    eof: bool,
-    close_after: bool,
-    linger: bool,
+    readiness: Readiness,
+    proto: Option<Box<tern_proto::Connection>>,
+    /// Input received but not consumed yet (empty, unallocated, most of the time).
+    input: Vec<u8>,
+    response: Response,
+    out: Option<PooledBuffer>,
+    out_pos: usize,
+    out_end: usize,
+    body: Option<FileBody>,
     peer: Option<IpAddr>,
     /// The bounded send buffer of a loopback client (`--local-sndbuf`), or 0.
     bounded_sndbuf: usize,
@@ -107,52 +139,41 @@ pub(crate) struct Conn {
     log: Option<Box<(PendingEntry, u64)>>,
 }
 
-enum Read {
-    Data,
-    WouldBlock,
-    Eof,
-    Full,
-}
-
+/// What parsing the input produced.
 enum Progress {
     /// Output was produced (or is pending): flush.
     Output,
-    /// Everything buffered is consumed: read.
+    /// Everything is consumed: read.
     NeedData,
     /// Close now.
     Close,
 }
 
-impl Conn {
-    /// A freshly accepted connection.
-    /// `bounded_sndbuf` is the send buffer set on a loopback client's socket
-    /// (0 when the kernel's autotuning is left alone).
-    pub(crate) fn new(
-        sock: OwnedFd,
-        peer: Option<IpAddr>,
-        bounded_sndbuf: usize,
-        now: Instant,
-        ctx: &Ctx,
-    ) -> Self {
+/// What flushing achieved.
+enum Flushed {
+    /// Everything is sent.
+    All,
+    /// The socket is full.
+    Blocked,
+}
+
+impl<S: Socket> Conn<S> {
+    /// A freshly accepted connection. `bounded_sndbuf` is the send buffer
+    /// set on a loopback client's socket (0 when the kernel's autotuning is
+    /// left alone).
+    pub(crate) fn new(sock: S, peer: Option<IpAddr>, bounded_sndbuf: usize, ctx: &Ctx) -> Self {
         Self {
             sock,
-            proto: None,
-            rbuf: None,
-            rpos: 0,
-            rend: 0,
-            wbuf: None,
-            wpos: 0,
-            wend: 0,
-            body: None,
-            plan: None,
-            ready: false,
-            deadline: now + ctx.timeouts.header,
             phase: Phase::Head,
-            readable: false,
-            hangup: false,
-            eof: false,
-            close_after: false,
-            linger: false,
+            deadline: ctx.now + ctx.timeouts.header,
+            readiness: Readiness::Drained,
+            proto: None,
+            input: Vec::new(),
+            response: Response::None,
+            out: None,
+            out_pos: 0,
+            out_end: 0,
+            body: None,
             peer,
             bounded_sndbuf,
             sndbuf_raised: false,
@@ -160,60 +181,58 @@ impl Conn {
         }
     }
 
-    /// Sizes a loopback client's send buffer for the body about to be sent.
-    /// The bounded buffer of `--local-sndbuf` keeps the transmit work of small
-    /// and medium files on the server's CPU; for a body of many MiB it costs
-    /// more wake-ups and `sendfile` calls than it saves (rig, 100 MiB file:
-    /// 1,243 MiB/s at 256 KiB, 1,440 at 2 MiB, with the server's CPU from 42 %
-    /// to 17 %; 1 MiB files fastest and steadiest at 256 KiB). One
-    /// `setsockopt` when the size changes, none per response otherwise.
-    fn fit_send_buffer(&mut self) {
-        if self.bounded_sndbuf == 0 {
-            return;
-        }
-        let large = self
-            .body
-            .as_ref()
-            .is_some_and(|body| body.end - body.offset >= LARGE_BODY);
-        if large != self.sndbuf_raised {
-            let size = if large {
-                self.bounded_sndbuf.saturating_mul(LARGE_BODY_SNDBUF_FACTOR)
-            } else {
-                self.bounded_sndbuf
-            };
-            let _ = net::sockopt::set_socket_send_buffer_size(&self.sock, size);
-            self.sndbuf_raised = large;
-        }
+    /// A connection over the limit: it is answered `503` with
+    /// `Connection: close`, then lingers (reads and discards what the client
+    /// sent) for a bounded time, so the refusal is not lost to a reset.
+    pub(crate) fn refusing(sock: S, ctx: &Ctx) -> Self {
+        let mut conn = Self::new(sock, None, 0, ctx);
+        conn.response = Response::Due(Plan::error(503));
+        conn.phase = Phase::Closing { linger: true };
+        conn.deadline = ctx.now + ctx.timeouts.linger;
+        conn
+    }
+
+    /// epoll reported the socket readable (`hangup`: the peer closed its
+    /// side, or an error).
+    pub(crate) fn handle_readable(&mut self, hangup: bool) {
+        self.readiness = match self.readiness {
+            Readiness::Eof => Readiness::Eof,
+            Readiness::HungUp => Readiness::HungUp,
+            _ if hangup => Readiness::HungUp,
+            _ => Readiness::Readable,
+        };
     }
 
     /// Nothing in flight: no request being read or answered.
     pub(crate) fn is_idle(&self) -> bool {
-        matches!(self.phase, Phase::Idle | Phase::Head | Phase::Linger)
-            && self.wend == self.wpos
-            && self.body.is_none()
-            && self.plan.is_none()
+        matches!(self.phase, Phase::Idle | Phase::Head)
+            && !self.has_output()
+            && matches!(self.response, Response::None)
+    }
+
+    /// When an idle keep-alive connection times out (the oldest idle one
+    /// has the earliest), or `None` if it is not idle between requests.
+    pub(crate) fn idle_deadline(&self) -> Option<Instant> {
+        (self.phase == Phase::Idle && self.is_idle()).then_some(self.deadline)
     }
 
     /// The bytes of the response in progress not yet sent, or `None` when no
     /// response is in progress.
     pub(crate) fn unsent_bytes(&self) -> Option<u64> {
-        if !self.has_output() && self.plan.is_none() {
+        if !self.has_output() && matches!(self.response, Response::None) {
             return None;
         }
-        let buffered = (self.wend - self.wpos) as u64;
-        let body = self.body.as_ref().map_or(0, |b| {
-            (b.end - b.offset) + b.parts.iter().map(|p| p.len()).sum::<u64>()
-        });
-        Some(buffered + body)
+        let buffered = (self.out_end - self.out_pos) as u64;
+        Some(buffered + self.body.as_ref().map_or(0, FileBody::bytes_left))
     }
 
     /// Gives the buffers and parser back to the thread's lookaside lists
     /// before the connection is dropped.
     pub(crate) fn release(&mut self, ctx: &mut Ctx) {
         self.log_sent(ctx, false);
-        self.rbuf = None;
-        self.wbuf = None;
+        self.out = None;
         self.body = None;
+        self.input = Vec::new();
         if let Some(p) = self.proto.take() {
             ctx.give_proto(p);
         }
@@ -222,281 +241,431 @@ impl Conn {
     /// Does all the work that can be done without blocking.
     pub(crate) fn drive(&mut self, ctx: &mut Ctx) -> Next {
         for _ in 0..MAX_ROUNDS {
-            if self.linger {
-                return self.drain_linger(ctx);
+            if self.phase == Phase::Lingering {
+                return self.drain(ctx);
             }
             if self.has_output() {
                 match self.flush() {
-                    Ok(true) => {
-                        self.log_sent(ctx, true);
-                        if let Some(next) = self.after_flush(ctx) {
-                            return next;
-                        }
-                    }
-                    Ok(false) => {
-                        if self.phase != Phase::Send {
-                            self.phase = Phase::Send;
-                        }
+                    Err(_) => return Next::Close,
+                    Ok(Flushed::Blocked) => {
                         self.deadline = ctx.now + ctx.timeouts.send;
                         return Next::Wait;
                     }
-                    Err(_) => return Next::Close,
+                    Ok(Flushed::All) => {
+                        self.log_sent(ctx, true);
+                        if let Phase::Closing { linger } = self.phase {
+                            return self.close(ctx, linger);
+                        }
+                    }
                 }
             }
-            match self.process(ctx) {
+            let input = std::mem::take(&mut self.input);
+            let (consumed, progress) = self.process(ctx, &input);
+            self.input = input;
+            self.input.drain(..consumed);
+            match progress {
                 Progress::Output => continue,
                 Progress::Close => return Next::Close,
                 Progress::NeedData => {}
             }
-            if self.eof {
-                return Next::Close;
-            }
-            if !self.readable {
-                self.settle(ctx);
-                return Next::Wait;
-            }
-            match self.read(ctx) {
-                Read::Data => {}
-                Read::WouldBlock => {
+            match self.readiness {
+                Readiness::Eof => return Next::Close,
+                Readiness::Drained => {
                     self.settle(ctx);
                     return Next::Wait;
                 }
-                Read::Eof => {
-                    self.eof = true;
-                    match self.proto.as_mut() {
-                        Some(p) => p.handle_eof(),
-                        None => return Next::Close,
-                    }
-                }
-                Read::Full => {
-                    // Only reachable if the parser's head limit were larger
-                    // than the buffer: refuse like the parser would.
-                    self.fail(ctx, 431);
-                }
+                Readiness::Readable | Readiness::HungUp => {}
+            }
+            if let Some(next) = self.read(ctx) {
+                return next;
             }
         }
         Next::Yield
     }
 
     fn has_output(&self) -> bool {
-        self.wend > self.wpos || self.body.is_some()
+        self.out_end > self.out_pos || self.body.is_some()
     }
 
-    /// Sends buffered bytes, then the file body. `Ok(true)`: all sent.
-    fn flush(&mut self) -> Result<bool, Errno> {
-        loop {
-            if self.wpos < self.wend {
-                let Some(buf) = self.wbuf.as_ref() else {
-                    return Err(Errno::INVAL);
-                };
-                let mut flags = SendFlags::NOSIGNAL;
-                if self.body.is_some() {
-                    flags |= SendFlags::MORE;
-                }
-                match net::send(&self.sock, &buf[self.wpos..self.wend], flags) {
-                    Ok(n) => {
-                        self.wpos += n;
-                        continue;
-                    }
-                    Err(Errno::AGAIN) => return Ok(false),
-                    Err(Errno::INTR) => continue,
-                    Err(e) => return Err(e),
-                }
-            }
-            self.wpos = 0;
-            self.wend = 0;
-            let Some(body) = self.body.as_mut() else {
-                return Ok(true);
+    /// Reads what has arrived. With nothing kept from before, it reads into
+    /// the worker's scratch buffer and parses there, keeping only what is
+    /// not consumed; otherwise it appends to the connection's own input.
+    /// `Some`: what the loop should do now.
+    fn read(&mut self, ctx: &mut Ctx) -> Option<Next> {
+        if self.input.is_empty() {
+            let mut scratch = std::mem::take(&mut ctx.read_scratch);
+            let received = self.recv(&mut scratch);
+            let progress = received.map(|n| {
+                self.note_received(ctx);
+                let (consumed, progress) = self.process(ctx, &scratch[..n]);
+                self.input.extend_from_slice(&scratch[consumed..n]);
+                progress
+            });
+            ctx.read_scratch = scratch;
+            return match progress {
+                Ok(Progress::Close) => Some(Next::Close),
+                Ok(_) => None,
+                Err(next) => next,
             };
-            if body.offset < body.end {
-                if let Some(data) = &body.file.data {
-                    // Cached content too large for the buffer (or a
-                    // multipart part of it): send it straight from memory.
-                    let mut flags = SendFlags::NOSIGNAL;
-                    if body.multipart {
-                        flags |= SendFlags::MORE;
-                    }
-                    let chunk = &data[body.offset as usize..body.end as usize];
-                    match net::send(&self.sock, chunk, flags) {
-                        Ok(n) => {
-                            body.offset += n as u64;
-                            continue;
+        }
+        let kept = self.input.len();
+        let max = ctx.max_input();
+        if kept >= max {
+            // Only reachable if the parser's head limit were larger than
+            // the buffer: refuse as the parser would.
+            self.fail(ctx, 431);
+            return None;
+        }
+        self.input.resize((kept * 2).clamp(INPUT_START, max), 0);
+        let mut input = std::mem::take(&mut self.input);
+        let received = self.recv(&mut input[kept..]);
+        input.truncate(kept + *received.as_ref().unwrap_or(&0));
+        self.input = input;
+        match received {
+            Ok(_) => {
+                self.note_received(ctx);
+                None
+            }
+            Err(next) => next,
+        }
+    }
+
+    /// One `recv` into `buf`: `Ok(n)` for `n > 0` bytes; `Err(Some(next))`
+    /// when the loop should stop, `Err(None)` at end of stream (noted).
+    fn recv(&mut self, buf: &mut [u8]) -> Result<usize, Option<Next>> {
+        loop {
+            match self.sock.recv(buf) {
+                Ok(0) => {
+                    self.readiness = Readiness::Eof;
+                    return match self.proto.as_mut() {
+                        Some(p) => {
+                            p.handle_eof();
+                            Err(None)
                         }
-                        Err(Errno::AGAIN) => return Ok(false),
-                        Err(Errno::INTR) => continue,
-                        Err(e) => return Err(e),
-                    }
+                        None => Err(Some(Next::Close)),
+                    };
                 }
-                let count = (body.end - body.offset).min(SENDFILE_MAX) as usize;
-                match rustix::fs::sendfile(&self.sock, &body.file.fd, Some(&mut body.offset), count)
-                {
-                    // The file shrank under us: the promised length cannot be met.
-                    Ok(0) => return Err(Errno::IO),
-                    Ok(_) => continue,
-                    Err(Errno::AGAIN) => return Ok(false),
-                    Err(Errno::INTR) => continue,
+                Ok(n) => {
+                    if n < buf.len() && self.readiness != Readiness::HungUp {
+                        // A short read drained the socket: epoll (edge
+                        // triggered) reports the next bytes.
+                        self.readiness = Readiness::Drained;
+                    }
+                    return Ok(n);
+                }
+                Err(Errno::INTR) => {}
+                Err(Errno::AGAIN) => {
+                    self.readiness = Readiness::Drained;
+                    return Err(Some(Next::Wait));
+                }
+                Err(_) => return Err(Some(Next::Close)),
+            }
+        }
+    }
+
+    /// Bytes arrived: a connection idle between requests now has a head
+    /// arriving, under the header timeout.
+    fn note_received(&mut self, ctx: &Ctx) {
+        if self.phase == Phase::Idle {
+            self.phase = Phase::Head;
+            self.deadline = ctx.now + ctx.timeouts.header;
+        }
+    }
+
+    /// Sends buffered bytes, then the file body.
+    fn flush(&mut self) -> Result<Flushed, Errno> {
+        loop {
+            if self.out_pos < self.out_end {
+                let buf = self.out.as_ref().ok_or(Errno::INVAL)?;
+                let more = self.body.is_some();
+                match self.sock.send(&buf[self.out_pos..self.out_end], more) {
+                    Ok(n) => self.out_pos += n,
+                    Err(Errno::AGAIN) => return Ok(Flushed::Blocked),
+                    Err(Errno::INTR) => {}
                     Err(e) => return Err(e),
                 }
-            }
-            if !body.multipart {
-                self.body = None;
                 continue;
             }
-            // Next part of a multipart body: its header into the buffer.
-            let boundary = crate::worker::boundary();
-            let mut head = Vec::with_capacity(160);
-            match body.parts.pop() {
-                Some(span) => {
-                    range::part_head(
-                        &mut head,
-                        boundary,
-                        &body.file.content_type,
-                        span,
-                        body.file.size,
-                    );
-                    body.offset = span.start;
-                    body.end = span.end;
+            self.out_pos = 0;
+            self.out_end = 0;
+            let Some(body) = self.body.as_mut() else {
+                return Ok(Flushed::All);
+            };
+            if body.offset < body.end {
+                let more = body.parts.is_some();
+                let sent = match &body.file.data {
+                    // Cached content too large for the buffer (or a part of
+                    // it): sent straight from memory.
+                    Some(data) => self
+                        .sock
+                        .send(&data[body.offset as usize..body.end as usize], more)
+                        .inspect(|&n| body.offset += n as u64),
+                    None => {
+                        let count = (body.end - body.offset).min(SENDFILE_MAX) as usize;
+                        self.sock.sendfile(&body.file.fd, &mut body.offset, count)
+                    }
+                };
+                match sent {
+                    // The file shrank under us: the promised length cannot be met.
+                    Ok(0) => return Err(Errno::IO),
+                    Ok(_) | Err(Errno::INTR) => {}
+                    Err(Errno::AGAIN) => return Ok(Flushed::Blocked),
+                    Err(e) => return Err(e),
                 }
-                None => {
-                    range::closing(&mut head, boundary);
-                    self.body = None;
-                }
+                continue;
             }
-            let buf = self.wbuf.as_mut().ok_or(Errno::INVAL)?;
-            buf[..head.len()].copy_from_slice(&head);
-            self.wend = head.len();
+            let Some(parts) = body.parts.as_mut() else {
+                self.body = None;
+                continue;
+            };
+            // The next part's header (or the closing delimiter) into the buffer.
+            let mut next = Vec::with_capacity(160);
+            if let Some(span) = parts.advance(&body.file.content_type, body.file.size, &mut next) {
+                body.offset = span.start;
+                body.end = span.end;
+            }
+            if parts.finished() {
+                self.body = None;
+            }
+            let buf = self.out.as_mut().ok_or(Errno::INVAL)?;
+            buf[..next.len()].copy_from_slice(&next);
+            self.out_end = next.len();
         }
     }
 
-    /// Everything written. `Some`: what the loop should do now.
-    fn after_flush(&mut self, ctx: &mut Ctx) -> Option<Next> {
-        if self.close_after && self.plan.is_none() {
-            // Input may still be arriving (an unread body, pipelined bytes
-            // after an error): closing now could reset the connection before
-            // the client has read the response. Shut down our side and drain.
-            let body_unread = matches!(
-                self.proto.as_ref().map(|p| p.state()),
-                Some(State::Error | State::MustClose | State::RecvBody)
-            );
-            if self.rend > self.rpos || body_unread {
-                let _ = net::shutdown(&self.sock, Shutdown::Write);
-                self.linger = true;
-                self.phase = Phase::Linger;
-                self.deadline = ctx.now + ctx.timeouts.linger;
-                self.wbuf = None;
-                return Some(self.drain_linger(ctx));
-            }
-            return Some(Next::Close);
+    /// Everything is sent and the connection ends. If the client may still be
+    /// sending (an unread body, pipelined bytes after an error, a refusal),
+    /// closing now could reset the connection before the client has read the
+    /// response: shut down our side and drain first (lingering close).
+    fn close(&mut self, ctx: &mut Ctx, linger: bool) -> Next {
+        if self.readiness == Readiness::Eof || (!linger && self.input.is_empty()) {
+            return Next::Close;
         }
-        if self.phase == Phase::Send {
-            self.phase = Phase::Body;
-        }
-        None
+        self.sock.shutdown_write();
+        self.phase = Phase::Lingering;
+        self.deadline = ctx.now + ctx.timeouts.linger;
+        self.out = None;
+        self.input = Vec::new();
+        // In its error state (or mid-body): not reusable.
+        self.proto = None;
+        self.drain(ctx)
     }
 
-    /// No more work: set the phase and its deadline, and give back what an
-    /// idle connection does not need.
+    fn drain(&mut self, ctx: &mut Ctx) -> Next {
+        let mut scratch = std::mem::take(&mut ctx.read_scratch);
+        let mut next = Next::Yield;
+        for _ in 0..LINGER_READS {
+            match self.sock.recv(&mut scratch) {
+                Ok(0) => next = Next::Close,
+                Ok(_) | Err(Errno::INTR) => continue,
+                Err(Errno::AGAIN) => {
+                    self.readiness = Readiness::Drained;
+                    next = Next::Wait;
+                }
+                Err(_) => next = Next::Close,
+            }
+            break;
+        }
+        ctx.read_scratch = scratch;
+        next
+    }
+
+    /// No more work: the phase and its deadline, and back to the pool what
+    /// an idle connection does not need.
     fn settle(&mut self, ctx: &mut Ctx) {
-        if self.has_output() || self.plan.is_some() {
+        if self.has_output() || !matches!(self.response, Response::None) {
             return;
         }
-        if self.wbuf.is_some() {
-            self.wbuf = None;
-        }
-        let started = self.rend > self.rpos
+        self.out = None;
+        let started = !self.input.is_empty()
             || self
                 .proto
                 .as_ref()
                 .is_some_and(|p| p.state() != State::Idle || p.head_started());
         if started {
-            if self.phase == Phase::Idle {
-                self.phase = Phase::Head;
-                self.deadline = ctx.now + ctx.timeouts.header;
-            }
             return;
         }
-        self.rbuf = None;
-        self.rpos = 0;
-        self.rend = 0;
+        self.input = Vec::new();
         if let Some(p) = self.proto.take() {
             ctx.give_proto(p);
         }
         // A response just completed: idle timeout. (A fresh connection that
         // has sent nothing yet stays under its header timeout.)
-        if matches!(self.phase, Phase::Body | Phase::Send) {
+        if self.phase == Phase::Active {
             self.phase = Phase::Idle;
             self.deadline = ctx.now + ctx.timeouts.idle;
         }
-        if ctx.shutting_down {
-            self.close_after = true;
-        }
     }
 
-    fn read(&mut self, ctx: &mut Ctx) -> Read {
-        let buf = self.rbuf.get_or_insert_with(|| ctx.pool.take());
-        if self.rpos == self.rend {
-            self.rpos = 0;
-            self.rend = 0;
-        } else if self.rpos > 0 && self.rend == buf.len() {
-            buf.copy_within(self.rpos..self.rend, 0);
-            self.rend -= self.rpos;
-            self.rpos = 0;
-        }
-        if self.rend == buf.len() {
-            return Read::Full;
-        }
+    /// Parses `input` and writes responses until it is consumed or the
+    /// output must be flushed. Returns how much of `input` was consumed.
+    fn process(&mut self, ctx: &mut Ctx, input: &[u8]) -> (usize, Progress) {
+        let mut consumed = 0;
+        let mut produced = false;
         loop {
-            match net::recv(&self.sock, &mut buf[self.rend..], RecvFlags::empty()) {
-                Ok((0, _)) => {
-                    self.readable = false;
-                    return Read::Eof;
+            if self.body.is_some() {
+                return (consumed, Progress::Output);
+            }
+            if matches!(self.response, Response::Due(_)) {
+                match self.emit(ctx) {
+                    Ok(()) => produced = true,
+                    Err(NoRoom::Flush) => return (consumed, Progress::Output),
+                    Err(NoRoom::Invalid) => self.replace_with_500(),
                 }
-                Ok((n, _)) => {
-                    if self.rend + n < buf.len() && !self.hangup {
-                        // A short read drained the socket: epoll (edge
-                        // triggered) reports the next bytes.
-                        self.readable = false;
+                if matches!(self.phase, Phase::Closing { .. }) {
+                    return (consumed, Progress::Output);
+                }
+                continue;
+            }
+            let rest = &input[consumed..];
+            let proto = match self.proto.as_mut() {
+                Some(p) => p,
+                None if rest.is_empty() => return (consumed, Self::needs(produced)),
+                None => self.proto.insert(ctx.take_proto()),
+            };
+            let step = match proto.poll_event(rest) {
+                Ok(step) => step,
+                Err(_) if self.readiness == Readiness::Eof => {
+                    // The client left mid-request: nobody reads an answer.
+                    return (
+                        consumed,
+                        if produced {
+                            Progress::Output
+                        } else {
+                            Progress::Close
+                        },
+                    );
+                }
+                Err(e) => {
+                    consumed = input.len();
+                    self.fail(ctx, e.status_hint());
+                    continue;
+                }
+            };
+            consumed += step.consumed;
+            match step.outcome {
+                Outcome::Event(Event::Request(req)) => {
+                    let plan = ctx.planner.plan(&req, !ctx.shutting_down, ctx.now);
+                    if ctx.log.is_some() {
+                        let entry = Entry {
+                            peer: self.peer,
+                            request: Some((req.method_bytes(), req.target(), req.version_bytes())),
+                            status: plan.status,
+                            bytes: 0,
+                            referer: req.header(b"referer"),
+                            user_agent: req.header(b"user-agent"),
+                        };
+                        self.log = Some(Box::new((PendingEntry::new(&entry), plan.body_len())));
                     }
-                    self.rend += n;
-                    if self.phase == Phase::Idle {
-                        self.phase = Phase::Head;
-                        self.deadline = ctx.now + ctx.timeouts.header;
+                    // The answer of a static server never depends on the
+                    // body: to a client waiting for `100 Continue` before it
+                    // sends one, the final status goes out at once (RFC 9110
+                    // §10.1.1), and the connection closes after it.
+                    self.response = if req.expects_continue() && req.framing() != Framing::None {
+                        Response::Due(Plan {
+                            keep_alive: false,
+                            ..plan
+                        })
+                    } else {
+                        Response::AfterBody(plan)
+                    };
+                    self.phase = Phase::Active;
+                    self.deadline = ctx.now + ctx.timeouts.idle;
+                }
+                Outcome::Event(Event::Data(_)) => {
+                    self.deadline = ctx.now + ctx.timeouts.idle;
+                }
+                Outcome::Event(Event::EndOfMessage(_)) => {
+                    if let Response::AfterBody(plan) =
+                        std::mem::replace(&mut self.response, Response::None)
+                    {
+                        self.response = Response::Due(plan);
                     }
-                    return Read::Data;
                 }
-                Err(Errno::INTR) => {}
-                Err(Errno::AGAIN) => {
-                    self.readable = false;
-                    return Read::WouldBlock;
+                Outcome::Event(Event::ConnectionClosed) => {
+                    if !(produced || self.has_output()) {
+                        return (consumed, Progress::Close);
+                    }
+                    self.phase = Phase::Closing { linger: false };
+                    return (consumed, Progress::Output);
                 }
-                Err(_) => {
-                    self.readable = false;
-                    return Read::Eof;
-                }
+                Outcome::NeedData => return (consumed, Self::needs(produced)),
+                // Not expected: a complete request is always answered before
+                // polling again.
+                _ => return (consumed, Progress::Close),
             }
         }
     }
 
-    fn drain_linger(&mut self, ctx: &mut Ctx) -> Next {
-        let mut scratch = [0u8; 4096];
-        for _ in 0..16 {
-            match net::recv(&self.sock, &mut scratch[..], RecvFlags::empty()) {
-                Ok((0, _)) => return Next::Close,
-                Ok(_) => {}
-                Err(Errno::INTR) => {}
-                Err(Errno::AGAIN) => {
-                    self.readable = false;
-                    self.rbuf = None;
-                    if let Some(p) = self.proto.take() {
-                        drop(p); // in its error state: not reusable
-                    }
-                    let _ = ctx;
-                    return Next::Wait;
-                }
-                Err(_) => return Next::Close,
-            }
+    fn needs(produced: bool) -> Progress {
+        if produced {
+            Progress::Output
+        } else {
+            Progress::NeedData
         }
-        Next::Yield
+    }
+
+    /// Answers with `status` and closes (after a parser error or a refusal).
+    fn fail(&mut self, ctx: &mut Ctx, status: u16) {
+        let plan = Plan::error(status);
+        ctx.log_line(Entry {
+            peer: self.peer,
+            request: None,
+            status,
+            bytes: plan.body_len(),
+            referer: None,
+            user_agent: None,
+        });
+        self.response = Response::Due(plan);
+    }
+
+    /// The composer refused a head (never expected: every field the server
+    /// writes is valid): answer 500 rather than loop.
+    fn replace_with_500(&mut self) {
+        let mut plan = Plan::error(500);
+        if let Response::Due(old) | Response::AfterBody(old) = &self.response {
+            plan.version = old.version;
+        }
+        self.response = Response::Due(plan);
+    }
+
+    /// Writes the due response into the output buffer.
+    fn emit(&mut self, ctx: &mut Ctx) -> Result<(), NoRoom> {
+        let Response::Due(plan) = &self.response else {
+            return Ok(());
+        };
+        let buf = self.out.get_or_insert_with(|| ctx.pool.take());
+        let mut out = Output {
+            buf: &mut buf[..],
+            len: self.out_end,
+        };
+        self.body = respond::write_response(plan, &mut out, ctx.date.rendered())?;
+        self.out_end = out.len;
+        let keep_alive = plan.keep_alive;
+        self.response = Response::None;
+        self.fit_send_buffer();
+        if self.body.is_none() {
+            // Written whole into the buffer: logged as sent.
+            self.log_sent(ctx, true);
+        }
+        // The client may still be sending what we did not read: linger.
+        let linger = match self.proto.as_mut() {
+            Some(p) => {
+                let unread = matches!(p.state(), State::RecvBody | State::Error);
+                if !unread {
+                    let _ = p.finish_response(keep_alive);
+                    if p.state() == State::Done && keep_alive && p.start_next_cycle().is_ok() {
+                        return Ok(());
+                    }
+                }
+                unread
+            }
+            None => true,
+        };
+        if !matches!(self.phase, Phase::Closing { .. }) || linger {
+            self.phase = Phase::Closing { linger };
+        }
+        Ok(())
     }
 
     /// Writes the access-log line of the response in progress, with all of
@@ -515,193 +684,28 @@ impl Conn {
         ctx.log_line(entry.entry(body_len.saturating_sub(unsent)));
     }
 
-    /// Answers with `status` and closes (after a parser error or a refusal).
-    fn fail(&mut self, ctx: &mut Ctx, status: u16) {
-        self.rpos = self.rend;
-        self.plan = Some(http::error_plan(status));
-        self.ready = true;
-        self.close_after = true;
-        ctx.log_line(Entry {
-            peer: self.peer,
-            request: None,
-            status,
-            bytes: http::error_text(status).len() as u64,
-            referer: None,
-            user_agent: None,
-        });
-    }
-
-    /// Parses buffered input and writes responses until the buffer is
-    /// consumed or the output must be flushed.
-    fn process(&mut self, ctx: &mut Ctx) -> Progress {
-        let mut produced = false;
-        loop {
-            if self.body.is_some() {
-                return Progress::Output;
-            }
-            if self.ready {
-                match self.emit(ctx) {
-                    Ok(()) => produced = true,
-                    Err(NoRoom::Flush) => return Progress::Output,
-                    Err(NoRoom::Invalid) => {
-                        // Never expected (every field the server writes is
-                        // valid); answer 500 rather than loop.
-                        let mut plan = http::error_plan(500);
-                        if let Some(old) = &self.plan {
-                            plan.version = old.version;
-                        }
-                        self.plan = Some(plan);
-                        self.close_after = true;
-                    }
-                }
-                if self.close_after {
-                    return Progress::Output;
-                }
-                continue;
-            }
-            let Some(proto) = self.proto.as_mut() else {
-                if self.rend == self.rpos {
-                    return Progress::NeedData;
-                }
-                self.proto = Some(ctx.take_proto());
-                continue;
+    /// Sizes a loopback client's send buffer for the body about to be sent.
+    /// The bounded buffer of `--local-sndbuf` keeps the transmit work of small
+    /// and medium files on the server's CPU; for a body of many MiB it costs
+    /// more wake-ups and `sendfile` calls than it saves (figures in
+    /// BENCHMARK.md). One `setsockopt` when the size changes, none per
+    /// response otherwise.
+    fn fit_send_buffer(&mut self) {
+        if self.bounded_sndbuf == 0 {
+            return;
+        }
+        let large = self
+            .body
+            .as_ref()
+            .is_some_and(|b| b.bytes_left() >= LARGE_BODY);
+        if large != self.sndbuf_raised {
+            let size = if large {
+                self.bounded_sndbuf.saturating_mul(LARGE_BODY_SNDBUF_FACTOR)
+            } else {
+                self.bounded_sndbuf
             };
-            let input: &[u8] = match &self.rbuf {
-                Some(b) => &b[self.rpos..self.rend],
-                None => &[],
-            };
-            let step = match proto.poll_event(input) {
-                Ok(step) => step,
-                Err(e) => {
-                    if self.eof {
-                        return if produced {
-                            Progress::Output
-                        } else {
-                            Progress::Close
-                        };
-                    }
-                    let status = e.status_hint();
-                    self.fail(ctx, status);
-                    continue;
-                }
-            };
-            self.rpos += step.consumed;
-            match step.outcome {
-                Outcome::Event(Event::Request(req)) => {
-                    let plan = ctx.planner.plan(&req, !ctx.shutting_down, ctx.now);
-                    if ctx.log.is_some() {
-                        let entry = Entry {
-                            peer: self.peer,
-                            request: Some((req.method_bytes(), req.target(), req.version_bytes())),
-                            status: plan.status,
-                            bytes: 0,
-                            referer: req.header(b"referer"),
-                            user_agent: req.header(b"user-agent"),
-                        };
-                        self.log = Some(Box::new((PendingEntry::new(&entry), log_bytes(&plan))));
-                    }
-                    // The answer of a static server never depends on the
-                    // body: to a client waiting for `100 Continue` before it
-                    // sends one, the final status goes out at once (RFC 9110
-                    // §10.1.1), and the connection closes after it.
-                    let answer_now = req.expects_continue() && req.framing() != Framing::None;
-                    let mut plan = plan;
-                    if answer_now {
-                        plan.keep_alive = false;
-                        self.ready = true;
-                    }
-                    self.plan = Some(plan);
-                    self.phase = Phase::Body;
-                    self.deadline = ctx.now + ctx.timeouts.idle;
-                }
-                Outcome::Event(Event::Data(_)) => {
-                    self.deadline = ctx.now + ctx.timeouts.idle;
-                }
-                Outcome::Event(Event::EndOfMessage(_)) => {
-                    self.ready = true;
-                }
-                Outcome::Event(Event::ConnectionClosed) => {
-                    return if produced || self.has_output() {
-                        self.close_after = true;
-                        Progress::Output
-                    } else {
-                        Progress::Close
-                    };
-                }
-                Outcome::NeedData => {
-                    return if produced {
-                        Progress::Output
-                    } else {
-                        Progress::NeedData
-                    };
-                }
-                _ => {
-                    // Not expected: a complete request is always answered
-                    // before polling again.
-                    return Progress::Close;
-                }
-            }
+            self.sock.set_send_buffer(size);
+            self.sndbuf_raised = large;
         }
-    }
-
-    /// Writes the ready plan's response into the output buffer.
-    fn emit(&mut self, ctx: &mut Ctx) -> Result<(), NoRoom> {
-        let Some(plan) = self.plan.as_ref() else {
-            self.ready = false;
-            return Ok(());
-        };
-        let buf = self.wbuf.get_or_insert_with(|| ctx.pool.take());
-        let mut sink = Sink {
-            buf: &mut buf[..],
-            len: self.wend,
-        };
-        let written = http::write_response(
-            plan,
-            &mut sink,
-            ctx.date.rendered(),
-            crate::worker::boundary(),
-        )?;
-        self.wend = sink.len;
-        self.body = written.file;
-        let keep_alive = plan.keep_alive && !self.close_after;
-        self.plan = None;
-        if self.body.is_none() {
-            // Written whole into the buffer: logged as sent.
-            self.log_sent(ctx, true);
-        }
-        self.fit_send_buffer();
-        self.ready = false;
-        match self.proto.as_mut() {
-            Some(p) if p.state() != State::Error => {
-                let _ = p.finish_response(keep_alive);
-                if p.state() == State::Done && keep_alive {
-                    let _ = p.start_next_cycle();
-                } else {
-                    self.close_after = true;
-                }
-            }
-            _ => self.close_after = true,
-        }
-        if !keep_alive {
-            self.close_after = true;
-        }
-        Ok(())
-    }
-}
-
-/// Body bytes a plan sends, for the access log.
-fn log_bytes(plan: &Plan) -> u64 {
-    if plan.head_request {
-        return 0;
-    }
-    match &plan.kind {
-        Kind::File(f, Selection::Full) => f.size,
-        Kind::File(_, Selection::Single(s)) => s.len(),
-        Kind::File(f, Selection::Multi(spans)) => {
-            range::multipart_len(crate::worker::boundary(), &f.content_type, spans, f.size)
-        }
-        Kind::NotModified(_) => 0,
-        Kind::Allow if plan.status == 204 => 0,
-        _ => http::error_text(plan.status).len() as u64,
     }
 }

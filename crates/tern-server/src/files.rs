@@ -15,6 +15,7 @@
 //! replaced or deleted file is noticed within one TTL. The cache is private
 //! to its thread (no lock) and bounded in entries and in cached bytes.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
@@ -25,6 +26,8 @@ use rustix::fs::{self, FileType, Mode, OFlags, ResolveFlags};
 use rustix::io::Errno;
 use tern_proto::compose::PreparedHead;
 use tern_proto::date::render_imf_fixdate;
+
+use crate::semantics::conditional::Validators;
 
 /// Files up to this size are kept in memory and copied into the response
 /// buffer right after the head (one `send` for the whole response).
@@ -52,8 +55,9 @@ pub(crate) struct FileInfo {
     /// The whole content, for files of at most [`INLINE_MAX`] bytes.
     pub(crate) data: Option<Box<[u8]>>,
     /// The head of a `200` for the whole file to an HTTP/1.1 GET, rendered
-    /// once: such a response then costs one copy and the date.
-    pub(crate) full_head: Option<PreparedHead>,
+    /// by the responder on first use: such a response then costs one copy
+    /// and the date.
+    pub(crate) full_head: OnceCell<Option<PreparedHead>>,
     dev: u64,
     ino: u64,
     mtime_nsec: u32,
@@ -72,7 +76,6 @@ impl FileInfo {
     ) -> Self {
         let last_modified = render_imf_fixdate(u64::try_from(st.st_mtime).unwrap_or(0));
         let etag = etag.into_bytes().into_boxed_slice();
-        let full_head = crate::http::prepare_full_head(size, &last_modified, &etag, &content_type);
         Self {
             fd,
             size,
@@ -81,10 +84,21 @@ impl FileInfo {
             last_modified,
             content_type,
             data,
-            full_head,
+            full_head: OnceCell::new(),
             dev: st.st_dev,
             ino: st.st_ino,
             mtime_nsec: u32::try_from(st.st_mtime_nsec).unwrap_or(0),
+        }
+    }
+}
+
+impl FileInfo {
+    /// What conditional requests compare with.
+    pub(crate) fn validators(&self) -> Validators<'_> {
+        Validators {
+            etag: &self.etag,
+            last_modified: &self.last_modified,
+            modified: self.mtime,
         }
     }
 }
@@ -106,6 +120,9 @@ pub(crate) enum Resolved {
     NotFound,
     /// The file exists but cannot be read.
     Forbidden,
+    /// The server cannot open it now (out of descriptors or memory): 503,
+    /// never cached.
+    Unavailable,
 }
 
 #[derive(Debug)]
@@ -148,11 +165,19 @@ impl FileCache {
     pub(crate) fn lookup(&mut self, key: &[u8], now: Instant) -> Resolved {
         if let Some(slot) = self.map.get_mut(key) {
             slot.used = now;
-            if now.duration_since(slot.checked) < self.ttl {
+            if now.duration_since(slot.checked) < self.ttl && unchanged_on_disk(&slot.resolved) {
                 return slot.resolved.clone();
             }
         }
         let fresh = self.resolve(key);
+        if let Resolved::Unavailable = fresh {
+            // A passing shortage: the entry we have (if any) is still the
+            // best answer, and nothing is cached.
+            return self
+                .map
+                .get(key)
+                .map_or(Resolved::Unavailable, |slot| slot.resolved.clone());
+        }
         if let Some(slot) = self.map.get_mut(key) {
             // Revalidation: keep the old entry (and its cached content) when
             // the file is the same one, unchanged.
@@ -354,12 +379,34 @@ fn html_escape(out: &mut Vec<u8>, v: &[u8]) {
 }
 
 impl FileInfo {
+    /// Whether `st` (of this entry's open file) still has the size and
+    /// modification time the entry was made with.
+    fn describes(&self, st: &fs::Stat) -> bool {
+        u64::try_from(st.st_size).is_ok_and(|size| size == self.size)
+            && st.st_mtime == self.mtime
+            && u32::try_from(st.st_mtime_nsec).is_ok_and(|ns| ns == self.mtime_nsec)
+    }
+
     fn same_version(&self, other: &Self) -> bool {
         self.dev == other.dev
             && self.ino == other.ino
             && self.size == other.size
             && self.mtime == other.mtime
             && self.mtime_nsec == other.mtime_nsec
+    }
+}
+
+/// Whether a cached entry still describes its file. A file whose bytes are
+/// cached is always sent as cached, so its length and content agree
+/// whatever happens on disk (and the TTL bounds how stale it can be). A file
+/// sent with `sendfile` is read at send time: if it was rewritten in place
+/// (same inode, new length), the cached `Content-Length` would no longer
+/// match the bytes sent, so its metadata is checked with one `fstat` per
+/// response (see BENCHMARK.md for what it costs).
+fn unchanged_on_disk(r: &Resolved) -> bool {
+    match r {
+        Resolved::File(f) if f.data.is_none() => fs::fstat(&f.fd).is_ok_and(|st| f.describes(&st)),
+        _ => true,
     }
 }
 
@@ -373,6 +420,8 @@ fn cached_len(r: &Resolved) -> usize {
 fn error_result(e: Errno) -> Resolved {
     if e == Errno::ACCESS || e == Errno::PERM {
         Resolved::Forbidden
+    } else if e == Errno::MFILE || e == Errno::NFILE || e == Errno::NOMEM {
+        Resolved::Unavailable
     } else {
         // NOENT, NOTDIR, LOOP (a symlink where none may be), XDEV (an
         // escape from ROOT), NAMETOOLONG, ...: nothing to serve there.

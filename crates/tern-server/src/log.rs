@@ -183,12 +183,14 @@ impl LogSink {
             None => b.push(b'-'),
         }
         b.extend_from_slice(b"\" ");
-        crate::range::push_u64(b, u64::from(e.status));
-        b.push(b' ');
-        if e.bytes == 0 {
-            b.push(b'-');
-        } else {
-            crate::range::push_u64(b, e.bytes);
+        {
+            use std::io::Write;
+            let _ = write!(b, "{} ", e.status);
+            if e.bytes == 0 {
+                b.push(b'-');
+            } else {
+                let _ = write!(b, "{}", e.bytes);
+            }
         }
         b.extend_from_slice(b" \"");
         escape(b, e.referer.unwrap_or(b"-"));

@@ -1,46 +1,57 @@
 //! One worker thread: its own epoll instance, its own `SO_REUSEPORT`
-//! listener, its own slab of connections, file cache, date cache and buffer
-//! lists. Nothing here is shared with other workers except the connection
-//! counter (touched on accept and close only) and the pool's shared list.
+//! listener, its own slab of connections and per-thread context (see
+//! `context`). Nothing here is shared with other workers except the
+//! connection counter (touched on accept and close only), the pool's shared
+//! list and the log file.
 //!
 //! The loop: `epoll_wait` (edge-triggered, so each connection is registered
 //! once with `EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET` and never modified),
 //! one clock read per wake-up (which also refreshes the date cache), drive
 //! each ready connection, then the connections that yielded, then timers.
+//!
+//! At the connection limit, or when the process runs out of descriptors, the
+//! oldest idle keep-alive connection is closed to make room for a new client
+//! (an idle client reconnects at no loss; a new one would otherwise wait or
+//! be reset). With none idle, the new client is refused at once with a `503`
+//! that it receives whole.
 
 use std::net::IpAddr;
 use std::os::fd::OwnedFd;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use rustix::buffer::spare_capacity;
 use rustix::event::epoll::{self, CreateFlags, EventData, EventFlags};
+use rustix::fs::{Mode, OFlags};
 use rustix::io::Errno;
-use rustix::net::{self, SendFlags, SocketFlags, sockopt};
-use tern_proto::date::DateCache;
-use tern_proto::pool::{BufferPool, LocalPool};
+use rustix::net::{self, RecvFlags, SendFlags, Shutdown, SocketFlags, sockopt};
+
+use tern_proto::pool::BufferPool;
 
 use crate::cli::Options;
-use crate::conn::{Conn, Next, Phase};
-use crate::files::FileCache;
-use crate::http::{self, Planner};
-use crate::log::{Entry, LogFile, LogSink};
+use crate::conn::{Conn, Next};
+use crate::context::Ctx;
+use crate::log::LogFile;
 
 const LISTENER: u64 = u64::MAX;
-const SIGNAL: u64 = u64::MAX - 1;
+const STOP: u64 = u64::MAX - 1;
 /// Events taken per `epoll_wait`.
 const EVENTS: usize = 1024;
 /// Connections accepted per listener wake-up before others get a turn.
 const ACCEPT_BATCH: usize = 128;
-/// Parser states kept for reuse per thread.
-const PROTO_LOOKASIDE: usize = 1024;
+/// Refused connections that may linger (to deliver their `503` whole) beyond
+/// the connection limit, over all workers; past that, refusals close at once.
+const REFUSALS_LINGERING: usize = 64;
 /// While busy polling, the pause between two empty polls (spent in user
 /// space: at most `busy_poll / BUSY_POLL_GAP` extra `epoll_wait` calls per
 /// idle spell).
 const BUSY_POLL_GAP: Duration = Duration::from_micros(10);
 /// How often worker 0 sweeps the shared buffer lists.
 const POOL_SWEEP: Duration = Duration::from_secs(10);
+/// The refusal of a client that cannot even be given a descriptor's worth of
+/// lingering (the process is out of descriptors).
+const REFUSAL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 24\r\nConnection: close\r\n\r\n503 Service Unavailable\n";
 
 /// State shared by all workers.
 #[derive(Debug)]
@@ -53,85 +64,6 @@ pub(crate) struct Shared {
     pub(crate) pool: BufferPool,
     /// The access log, if any.
     pub(crate) log: Option<Arc<LogFile>>,
-}
-
-/// Timeouts, copied from the options.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Timeouts {
-    /// For a complete request head.
-    pub(crate) header: Duration,
-    /// For an idle keep-alive connection.
-    pub(crate) idle: Duration,
-    /// For a client that does not read.
-    pub(crate) send: Duration,
-    /// For draining a closing connection.
-    pub(crate) linger: Duration,
-}
-
-/// The per-thread context a connection works with.
-#[derive(Debug)]
-pub(crate) struct Ctx {
-    /// Path → response plan.
-    pub(crate) planner: Planner,
-    /// `Date` and log timestamps.
-    pub(crate) date: DateCache,
-    /// The thread's front end of the buffer pool.
-    pub(crate) pool: LocalPool,
-    /// The clock, read once per loop turn.
-    pub(crate) now: Instant,
-    /// Timeouts.
-    pub(crate) timeouts: Timeouts,
-    /// Shutdown has begun: no new keep-alive.
-    pub(crate) shutting_down: bool,
-    /// The access log.
-    pub(crate) log: Option<LogSink>,
-    // Boxed on purpose: a connection holds `Option<Box<_>>` (one word while
-    // idle), and moving a parser between it and this list moves a pointer.
-    #[expect(
-        clippy::vec_box,
-        reason = "the boxes move between connections and this list"
-    )]
-    protos: Vec<Box<tern_proto::Connection>>,
-    proto_config: tern_proto::Config,
-}
-
-impl Ctx {
-    /// A parser state for a connection that has input, from the lookaside
-    /// list when one is there.
-    pub(crate) fn take_proto(&mut self) -> Box<tern_proto::Connection> {
-        self.protos
-            .pop()
-            .unwrap_or_else(|| Box::new(tern_proto::Connection::new(self.proto_config.clone())))
-    }
-
-    /// Returns a parser state; only one waiting for a fresh request is kept.
-    pub(crate) fn give_proto(&mut self, p: Box<tern_proto::Connection>) {
-        if p.state() == tern_proto::State::Idle
-            && !p.head_started()
-            && self.protos.len() < PROTO_LOOKASIDE
-        {
-            self.protos.push(p);
-        }
-    }
-
-    /// Appends an access-log line (when logging).
-    pub(crate) fn log_line(&mut self, e: Entry<'_>) {
-        if let Some(log) = self.log.as_mut() {
-            log.line(self.date.clf_timestamp(), &e);
-        }
-    }
-}
-
-/// The `multipart/byteranges` boundary of this process.
-pub(crate) fn boundary() -> &'static [u8] {
-    static B: OnceLock<String> = OnceLock::new();
-    B.get_or_init(|| {
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        format!("tern-{:016x}{:08x}", t as u64, std::process::id())
-    })
-    .as_bytes()
 }
 
 /// Responses a shutdown ended before they were sent whole.
@@ -153,12 +85,15 @@ pub(crate) struct Worker {
     id: usize,
     epoll: OwnedFd,
     listener: Option<OwnedFd>,
-    signal: Option<OwnedFd>,
+    stop: Option<OwnedFd>,
     slots: Vec<Slot>,
     free: Vec<u32>,
     live: usize,
     again: Vec<u64>,
     accept_again: bool,
+    /// A descriptor held in reserve: given up to accept (and refuse) a
+    /// client when the process has no descriptor left.
+    reserve: Option<OwnedFd>,
     shutdown_deadline: Option<Instant>,
     ctx: Ctx,
     shared: Arc<Shared>,
@@ -168,12 +103,12 @@ pub(crate) struct Worker {
 }
 
 impl Worker {
-    /// A worker serving `listener`, stopping when `signal` becomes readable.
+    /// A worker serving `listener`, stopping when `stop` becomes readable.
     pub(crate) fn new(
         id: usize,
         shared: Arc<Shared>,
         listener: OwnedFd,
-        signal: OwnedFd,
+        stop: OwnedFd,
         root: OwnedFd,
     ) -> std::io::Result<Self> {
         let epoll = epoll::create(CreateFlags::CLOEXEC)?;
@@ -184,50 +119,27 @@ impl Worker {
             EventFlags::IN | EventFlags::ET,
         )?;
         // Level-triggered: every worker sees it, none consumes it.
-        epoll::add(&epoll, &signal, EventData::new_u64(SIGNAL), EventFlags::IN)?;
+        epoll::add(&epoll, &stop, EventData::new_u64(STOP), EventFlags::IN)?;
         let opts = &shared.opts;
-        let timeouts = Timeouts {
-            header: opts.header_timeout,
-            idle: opts.idle_timeout,
-            send: opts.send_timeout,
-            linger: Duration::from_secs(2).min(opts.idle_timeout),
-        };
-        let tick = [timeouts.header, timeouts.idle, timeouts.send]
+        let ctx = Ctx::new(opts, root, &shared.pool, shared.log.as_ref(), unix_now());
+        let tick = [ctx.timeouts.header, ctx.timeouts.idle, ctx.timeouts.send]
             .into_iter()
             .min()
             .unwrap_or(Duration::from_secs(1))
             .div_f64(4.0)
             .clamp(Duration::from_millis(10), Duration::from_secs(1));
-        let mut proto_config = tern_proto::Config::default();
-        proto_config
-            .max_head_len(shared.pool.config().buffer_size() - 1)
-            .max_body_len(Some(1 << 20));
-        let now = Instant::now();
-        let ctx = Ctx {
-            planner: Planner {
-                files: FileCache::new(root, opts.cache_ttl, opts.list_dirs, opts.hidden),
-                allow_hidden: opts.hidden,
-                scratch: Vec::with_capacity(256),
-            },
-            date: DateCache::new(http::unix_now()),
-            pool: shared.pool.local(),
-            now,
-            timeouts,
-            shutting_down: false,
-            log: shared.log.as_ref().map(|fd| LogSink::new(Arc::clone(fd))),
-            protos: Vec::new(),
-            proto_config,
-        };
+        let now = ctx.now;
         Ok(Self {
             id,
             epoll,
             listener: Some(listener),
-            signal: Some(signal),
+            stop: Some(stop),
             slots: Vec::new(),
             free: Vec::new(),
             live: 0,
             again: Vec::new(),
             accept_again: false,
+            reserve: open_reserve(),
             shutdown_deadline: None,
             ctx,
             shared,
@@ -241,68 +153,14 @@ impl Worker {
     pub(crate) fn run(mut self) -> std::io::Result<Cut> {
         let mut events: Vec<epoll::Event> = Vec::with_capacity(EVENTS);
         let mut again: Vec<u64> = Vec::new();
-        // Busy polling: for a short while after the last event, poll the
-        // ready list without sleeping. A sleeping loop must be woken for the
-        // next request, and the wakeup is paid by whoever delivers that
-        // request (on loopback, the client's CPU): under load, staying awake
-        // between bursts serves more requests per second for the same work.
-        let spin = self.shared.opts.busy_poll;
         let mut last_event = Instant::now();
         loop {
-            let spinning = !spin.is_zero() && self.ctx.now.duration_since(last_event) < spin;
-            if spinning && self.again.is_empty() && last_event < self.ctx.now {
-                // Between two empty polls, wait a little in user space (a
-                // clock read is no syscall) so spinning costs few syscalls.
-                let until = Instant::now() + BUSY_POLL_GAP;
-                while Instant::now() < until {
-                    std::hint::spin_loop();
-                }
-            }
-            let timeout = if self.again.is_empty() && !spinning {
-                rustix::time::Timespec {
-                    tv_sec: self.tick.as_secs() as i64,
-                    tv_nsec: i64::from(self.tick.subsec_nanos()),
-                }
-            } else {
-                rustix::time::Timespec {
-                    tv_sec: 0,
-                    tv_nsec: 0,
-                }
-            };
-            match epoll::wait(&self.epoll, spare_capacity(&mut events), Some(&timeout)) {
-                Ok(_) | Err(Errno::INTR) => {}
-                Err(e) => return Err(e.into()),
-            }
-            self.ctx.now = Instant::now();
+            self.wait(&mut events, last_event)?;
             if !events.is_empty() {
                 last_event = self.ctx.now;
             }
-            self.ctx.date.update(http::unix_now());
             for ev in events.drain(..) {
-                let token = ev.data.u64();
-                match token {
-                    LISTENER => self.accept(),
-                    SIGNAL => self.begin_shutdown(),
-                    _ => {
-                        let flags = ev.flags;
-                        if let Some(conn) = self.conn_mut(token) {
-                            if flags.intersects(
-                                EventFlags::IN
-                                    | EventFlags::HUP
-                                    | EventFlags::ERR
-                                    | EventFlags::RDHUP,
-                            ) {
-                                conn.readable = true;
-                            }
-                            if flags
-                                .intersects(EventFlags::HUP | EventFlags::ERR | EventFlags::RDHUP)
-                            {
-                                conn.hangup = true;
-                            }
-                            self.drive(token);
-                        }
-                    }
-                }
+                self.dispatch(ev);
             }
             // Connections that yielded get their next turn after everyone else.
             std::mem::swap(&mut again, &mut self.again);
@@ -324,10 +182,66 @@ impl Worker {
             if let Some(deadline) = self.shutdown_deadline
                 && (self.live == 0 || self.ctx.now >= deadline)
             {
-                break;
+                return Ok(self.finish());
             }
         }
-        // Whatever is still open past the shutdown bound is closed here.
+    }
+
+    /// `epoll_wait`, then one clock read. Busy polling: for a short while
+    /// after the last event, the ready list is polled without sleeping. A
+    /// sleeping loop must be woken for the next request, and the wakeup is
+    /// paid by whoever delivers that request (on loopback, the client's
+    /// CPU): under load, staying awake between bursts serves more requests
+    /// per second for the same work.
+    fn wait(&mut self, events: &mut Vec<epoll::Event>, last_event: Instant) -> std::io::Result<()> {
+        let spin = self.shared.opts.busy_poll;
+        let spinning = !spin.is_zero() && self.ctx.now.duration_since(last_event) < spin;
+        if spinning && self.again.is_empty() && last_event < self.ctx.now {
+            // Between two empty polls, wait a little in user space (a clock
+            // read is no syscall) so spinning costs few syscalls.
+            let until = Instant::now() + BUSY_POLL_GAP;
+            while Instant::now() < until {
+                std::hint::spin_loop();
+            }
+        }
+        let timeout = if self.again.is_empty() && !spinning {
+            self.tick
+        } else {
+            Duration::ZERO
+        };
+        let timeout = rustix::time::Timespec {
+            tv_sec: timeout.as_secs() as i64,
+            tv_nsec: i64::from(timeout.subsec_nanos()),
+        };
+        match epoll::wait(&self.epoll, spare_capacity(events), Some(&timeout)) {
+            Ok(_) | Err(Errno::INTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+        self.ctx.now = Instant::now();
+        self.ctx.date.update(unix_now());
+        Ok(())
+    }
+
+    fn dispatch(&mut self, ev: epoll::Event) {
+        match ev.data.u64() {
+            LISTENER => self.accept(),
+            STOP => self.begin_shutdown(),
+            token => {
+                let flags = ev.flags;
+                let hangup =
+                    flags.intersects(EventFlags::HUP | EventFlags::ERR | EventFlags::RDHUP);
+                if let Some(conn) = self.conn_mut(token) {
+                    if hangup || flags.contains(EventFlags::IN) {
+                        conn.handle_readable(hangup);
+                    }
+                    self.drive(token);
+                }
+            }
+        }
+    }
+
+    /// Whatever is still open past the shutdown bound is closed here.
+    fn finish(&mut self) -> Cut {
         let mut cut = Cut::default();
         for i in 0..self.slots.len() {
             if let Some(mut conn) = self.slots[i].conn.take() {
@@ -342,7 +256,7 @@ impl Worker {
         if let Some(log) = self.ctx.log.as_mut() {
             log.flush();
         }
-        Ok(cut)
+        cut
     }
 
     fn conn_mut(&mut self, token: u64) -> Option<&mut Conn> {
@@ -361,10 +275,7 @@ impl Worker {
         let Some(slot) = self.slots.get_mut(idx) else {
             return;
         };
-        if slot.generation != generation {
-            return;
-        }
-        let Some(conn) = slot.conn.as_mut() else {
+        let Some(conn) = slot.conn.as_mut().filter(|_| slot.generation == generation) else {
             return;
         };
         match conn.drive(&mut self.ctx) {
@@ -387,6 +298,24 @@ impl Worker {
         }
     }
 
+    /// Closes the idle keep-alive connection that has waited longest, if
+    /// there is one (a scan: this runs only at the limits).
+    fn evict_idle(&mut self) -> bool {
+        let oldest = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((s.conn.as_ref()?.idle_deadline()?, i)))
+            .min();
+        match oldest {
+            Some((_, idx)) => {
+                self.close(idx);
+                true
+            }
+            None => false,
+        }
+    }
+
     fn accept(&mut self) {
         let Some(listener) = self.listener.take() else {
             return;
@@ -398,27 +327,30 @@ impl Worker {
     fn accept_from(&mut self, listener: &OwnedFd) {
         let want_peer = self.ctx.log.is_some() || self.shared.opts.local_sndbuf > 0;
         for _ in 0..ACCEPT_BATCH {
-            let accepted = if want_peer {
-                net::acceptfrom_with(listener, SocketFlags::NONBLOCK | SocketFlags::CLOEXEC).map(
-                    |(fd, addr)| {
-                        (
-                            fd,
-                            addr.and_then(|a| std::net::SocketAddr::try_from(a).ok())
-                                .map(|a| a.ip()),
-                        )
-                    },
-                )
-            } else {
-                net::accept_with(listener, SocketFlags::NONBLOCK | SocketFlags::CLOEXEC)
-                    .map(|fd| (fd, None))
-            };
-            match accepted {
+            match accept(listener, want_peer) {
                 Ok((fd, peer)) => self.admit(fd, peer),
                 Err(Errno::AGAIN) => return,
                 Err(Errno::INTR | Errno::CONNABORTED) => {}
+                Err(Errno::MFILE | Errno::NFILE) => {
+                    // Out of descriptors (accept says so even when no client
+                    // waits): make room by closing an idle connection, or
+                    // refuse the waiting client with the reserve descriptor.
+                    if self.evict_idle() {
+                        continue;
+                    }
+                    match self.refuse_with_reserve(listener) {
+                        Some(true) => continue,
+                        // Nobody waits: the next connection's event retries.
+                        Some(false) => return,
+                        None => {
+                            self.accept_again = true;
+                            return;
+                        }
+                    }
+                }
                 Err(_) => {
-                    // EMFILE, ENFILE, ENOBUFS, ENOMEM: the pending connections
-                    // stay queued; try again on the next turn.
+                    // ENOBUFS, ENOMEM: the pending connections stay queued;
+                    // try again on the next turn.
                     self.accept_again = true;
                     return;
                 }
@@ -428,11 +360,32 @@ impl Worker {
         self.accept_again = true;
     }
 
+    /// Gives up the reserve descriptor to accept one client and refuse it at
+    /// once, then takes the reserve back. Whether a client was refused, or
+    /// `None` without a reserve.
+    fn refuse_with_reserve(&mut self, listener: &OwnedFd) -> Option<bool> {
+        self.reserve.take()?;
+        let refused = match accept(listener, false) {
+            Ok((fd, _)) => {
+                refuse_at_once(&fd);
+                true
+            }
+            Err(_) => false,
+        };
+        self.reserve = open_reserve();
+        Some(refused)
+    }
+
     fn admit(&mut self, fd: OwnedFd, peer: Option<IpAddr>) {
         let max = self.shared.opts.max_connections;
-        if self.shared.open.fetch_add(1, Ordering::Relaxed) >= max {
-            self.shared.open.fetch_sub(1, Ordering::Relaxed);
-            refuse(&fd);
+        let open = self.shared.open.fetch_add(1, Ordering::Relaxed);
+        if open >= max && !self.evict_idle() {
+            if open >= max + REFUSALS_LINGERING {
+                self.shared.open.fetch_sub(1, Ordering::Relaxed);
+                refuse_at_once(&fd);
+            } else if let Some(token) = self.insert(fd, Conn::refusing) {
+                self.drive(token);
+            }
             return;
         }
         let _ = sockopt::set_tcp_nodelay(&fd, true);
@@ -446,6 +399,12 @@ impl Worker {
             let _ = sockopt::set_socket_send_buffer_size(&fd, local_sndbuf);
             bounded_sndbuf = local_sndbuf;
         }
+        let _ = self.insert(fd, |fd, ctx| Conn::new(fd, peer, bounded_sndbuf, ctx));
+    }
+
+    /// Registers a new connection (already counted in `open`) with epoll and
+    /// gives it a slot; its token, or `None` (uncounted again) on failure.
+    fn insert(&mut self, fd: OwnedFd, make: impl FnOnce(OwnedFd, &Ctx) -> Conn) -> Option<u64> {
         let idx = match self.free.pop() {
             Some(i) => i as usize,
             None => {
@@ -461,10 +420,11 @@ impl Worker {
         if epoll::add(&self.epoll, &fd, EventData::new_u64(token), flags).is_err() {
             self.free.push(idx as u32);
             self.shared.open.fetch_sub(1, Ordering::Relaxed);
-            return;
+            return None;
         }
-        self.slots[idx].conn = Some(Conn::new(fd, peer, bounded_sndbuf, self.ctx.now, &self.ctx));
+        self.slots[idx].conn = Some(make(fd, &self.ctx));
         self.live += 1;
+        Some(token)
     }
 
     fn begin_shutdown(&mut self) {
@@ -476,7 +436,7 @@ impl Worker {
         if let Some(l) = self.listener.take() {
             let _ = epoll::delete(&self.epoll, &l);
         }
-        if let Some(s) = self.signal.take() {
+        if let Some(s) = self.stop.take() {
             let _ = epoll::delete(&self.epoll, &s);
         }
         for i in 0..self.slots.len() {
@@ -486,18 +446,24 @@ impl Worker {
         }
     }
 
-    /// Closes connections past their deadline; ages the file cache.
+    /// Closes connections past their deadline (and idle ones while shutting
+    /// down); ages the file cache; returns unused memory.
     fn sweep(&mut self) {
         let now = self.ctx.now;
         self.last_sweep = now;
+        let shutting_down = self.ctx.shutting_down;
         for i in 0..self.slots.len() {
-            let expired = self.slots[i].conn.as_ref().is_some_and(|c| {
-                c.deadline <= now
-                    || (self.ctx.shutting_down && c.is_idle() && c.phase != Phase::Linger)
-            });
+            let expired = self.slots[i]
+                .conn
+                .as_ref()
+                .is_some_and(|c| c.deadline <= now || (shutting_down && c.is_idle()));
             if expired {
                 self.close(i);
             }
+        }
+        self.shrink_slots();
+        if self.reserve.is_none() {
+            self.reserve = open_reserve();
         }
         self.ctx.planner.files.sweep(now);
         if self.id == 0 && now.duration_since(self.last_pool_sweep) >= POOL_SWEEP {
@@ -505,10 +471,56 @@ impl Worker {
             let _ = self.shared.pool.sweep();
         }
     }
+
+    /// Gives back the memory of a slab that a crowd of connections grew and
+    /// that stands mostly empty now: trailing free slots are dropped (a
+    /// slot's generation moves on, so a stale token still finds no match).
+    fn shrink_slots(&mut self) {
+        if self.slots.len() <= 64 || self.live * 4 > self.slots.len() {
+            return;
+        }
+        while self.slots.last().is_some_and(|s| s.conn.is_none()) {
+            self.slots.pop();
+        }
+        let len = self.slots.len() as u32;
+        self.free.retain(|&i| i < len);
+        self.slots.shrink_to(self.slots.len().max(64));
+        self.free.shrink_to_fit();
+    }
 }
 
-/// Over the connection limit: a best-effort 503 and close.
-fn refuse(fd: &OwnedFd) {
-    const BODY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 24\r\nConnection: close\r\n\r\n503 Service Unavailable\n";
-    let _ = net::send(fd, BODY, SendFlags::NOSIGNAL | SendFlags::DONTWAIT);
+/// `accept4(NONBLOCK | CLOEXEC)`, with the peer's address when wanted.
+fn accept(listener: &OwnedFd, want_peer: bool) -> Result<(OwnedFd, Option<IpAddr>), Errno> {
+    let flags = SocketFlags::NONBLOCK | SocketFlags::CLOEXEC;
+    if !want_peer {
+        return net::accept_with(listener, flags).map(|fd| (fd, None));
+    }
+    net::acceptfrom_with(listener, flags).map(|(fd, addr)| {
+        let ip = addr
+            .and_then(|a| std::net::SocketAddr::try_from(a).ok())
+            .map(|a| a.ip());
+        (fd, ip)
+    })
+}
+
+/// Refuses a client with no lingering (no descriptor or slot can be spared):
+/// what it already sent is read first so the close is not a reset when it
+/// sent its request at once, then the `503` and the end of our side.
+fn refuse_at_once(fd: &OwnedFd) {
+    let mut scratch = [0u8; 1024];
+    let _ = net::recv(fd, &mut scratch[..], RecvFlags::DONTWAIT);
+    let _ = net::send(fd, REFUSAL, SendFlags::NOSIGNAL | SendFlags::DONTWAIT);
+    let _ = net::shutdown(fd, Shutdown::Write);
+}
+
+/// The reserve descriptor (`/dev/null`).
+fn open_reserve() -> Option<OwnedFd> {
+    rustix::fs::open("/dev/null", OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()).ok()
+}
+
+/// Seconds since the epoch now.
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }

@@ -11,6 +11,8 @@ mod basic;
 mod conditional;
 #[path = "serve/errors.rs"]
 mod errors;
+#[path = "serve/faults.rs"]
+mod faults;
 #[path = "serve/lifecycle.rs"]
 mod lifecycle;
 #[path = "serve/ranges.rs"]

@@ -296,7 +296,7 @@ impl Response {
 /// Reads responses from a stream.
 pub(crate) struct Reader {
     pub(crate) stream: TcpStream,
-    buf: Vec<u8>,
+    pub(crate) buf: Vec<u8>,
 }
 
 impl Reader {

@@ -76,35 +76,6 @@ fn send_timeout_closes_clients_that_stop_reading() {
 }
 
 #[test]
-fn max_connections_refuses_promptly() {
-    let fx = Fixture::new("maxconn");
-    let srv = Server::start(&fx.root, &["--max-connections", "2", "--threads", "1"]);
-    let mut a = Reader::new(srv.connect());
-    a.stream
-        .write_all(&request("GET", "/index.html", &[]))
-        .unwrap();
-    assert_eq!(a.response(false).status, 200);
-    let mut b = Reader::new(srv.connect());
-    b.stream
-        .write_all(&request("GET", "/index.html", &[]))
-        .unwrap();
-    assert_eq!(b.response(false).status, 200);
-    let mut c = Reader::new(srv.connect());
-    let start = Instant::now();
-    let r = c.try_response(false);
-    assert!(r.is_none_or(|r| r.status == 503));
-    assert!(c.closed_within(Duration::from_secs(3)));
-    assert!(start.elapsed() < Duration::from_secs(3));
-    // once one closes, a new one is admitted
-    drop(a);
-    assert!(eventually(Duration::from_secs(5), || {
-        let mut d = Reader::new(srv.connect());
-        let _ = d.stream.write_all(&request("GET", "/index.html", &[]));
-        d.try_response(false).is_some_and(|r| r.status == 200)
-    }));
-}
-
-#[test]
 fn sigterm_closes_idle_connections_and_exits_zero() {
     let fx = Fixture::new("sigterm");
     let mut srv = Server::start(&fx.root, &[]);

@@ -10,30 +10,22 @@
 
 /// Why a target cannot name a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum PathError {
+pub enum PathError {
     /// Malformed or hostile target: 400.
     BadRequest,
     /// A hidden path: answered like a missing file, 404.
     Hidden,
 }
 
-/// A normalized target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Normalized<'t> {
-    /// The query part including its `?`, or empty.
-    pub(crate) query: &'t [u8],
-    /// The target names a directory (ends with `/`, or with a `.`/`..` segment).
-    pub(crate) trailing_slash: bool,
-}
-
 /// Decodes and normalizes `target` into `out` (relative, no leading slash;
-/// segments joined by `/`; with a trailing `/` when the target had one and
-/// `out` is not empty).
-pub(crate) fn normalize<'t>(
+/// segments joined by `/`; with a trailing `/` when the target names a
+/// directory and `out` is not empty). Returns the query, with its `?`, or
+/// an empty slice.
+pub fn normalize<'t>(
     target: &'t [u8],
     allow_hidden: bool,
     out: &mut Vec<u8>,
-) -> Result<Normalized<'t>, PathError> {
+) -> Result<&'t [u8], PathError> {
     out.clear();
     let path_and_query = origin_part(target)?;
     let qpos = path_and_query
@@ -88,10 +80,7 @@ pub(crate) fn normalize<'t>(
     if trailing_slash && !out.is_empty() {
         out.push(b'/');
     }
-    Ok(Normalized {
-        query,
-        trailing_slash,
-    })
+    Ok(query)
 }
 
 /// The `Location` of the redirect from a directory named without its
@@ -103,7 +92,7 @@ pub(crate) fn normalize<'t>(
 /// that a browser resolves to another host (an open redirect). The
 /// normalized path has no empty, `.` or `..` segment, so the result starts
 /// with exactly one `/` followed by a segment byte.
-pub(crate) fn directory_location(normalized: &[u8], query: &[u8]) -> Vec<u8> {
+pub fn directory_location(normalized: &[u8], query: &[u8]) -> Vec<u8> {
     let mut loc = Vec::with_capacity(normalized.len() + query.len() + 8);
     loc.push(b'/');
     for &b in normalized.strip_suffix(b"/").unwrap_or(normalized) {
@@ -192,33 +181,30 @@ fn hex(c: u8) -> Option<u8> {
 mod tests {
     use super::*;
 
-    fn norm(t: &str) -> Result<(String, bool), PathError> {
+    fn norm(t: &str) -> Result<String, PathError> {
         let mut out = Vec::new();
-        let n = normalize(t.as_bytes(), false, &mut out)?;
-        Ok((String::from_utf8(out).unwrap(), n.trailing_slash))
+        normalize(t.as_bytes(), false, &mut out)?;
+        Ok(String::from_utf8(out).unwrap())
     }
 
     #[test]
     fn plain_paths() {
-        assert_eq!(norm("/").unwrap(), (String::new(), true));
-        assert_eq!(norm("/index.html").unwrap(), ("index.html".into(), false));
-        assert_eq!(norm("/a/b/").unwrap(), ("a/b/".into(), true));
-        assert_eq!(norm("//a///b").unwrap(), ("a/b".into(), false));
-        assert_eq!(norm("/a/./b?x=1").unwrap(), ("a/b".into(), false));
-        assert_eq!(norm("/a%20b").unwrap(), ("a b".into(), false));
-        assert_eq!(
-            norm("/dir/../index.html").unwrap(),
-            ("index.html".into(), false)
-        );
-        assert_eq!(norm("/dir/..").unwrap(), (String::new(), true));
-        assert_eq!(norm("http://h:1/x/y?q").unwrap(), ("x/y".into(), false));
-        assert_eq!(norm("http://h").unwrap(), (String::new(), true));
+        assert_eq!(norm("/").unwrap(), "");
+        assert_eq!(norm("/index.html").unwrap(), "index.html");
+        assert_eq!(norm("/a/b/").unwrap(), "a/b/");
+        assert_eq!(norm("//a///b").unwrap(), "a/b");
+        assert_eq!(norm("/a/./b?x=1").unwrap(), "a/b");
+        assert_eq!(norm("/a%20b").unwrap(), "a b");
+        assert_eq!(norm("/dir/../index.html").unwrap(), "index.html");
+        assert_eq!(norm("/dir/..").unwrap(), "");
+        assert_eq!(norm("http://h:1/x/y?q").unwrap(), "x/y");
+        assert_eq!(norm("http://h").unwrap(), "");
     }
 
     fn location(t: &str) -> String {
         let mut out = Vec::new();
-        let n = normalize(t.as_bytes(), false, &mut out).unwrap();
-        String::from_utf8(directory_location(&out, n.query)).unwrap()
+        let query = normalize(t.as_bytes(), false, &mut out).unwrap();
+        String::from_utf8(directory_location(&out, query)).unwrap()
     }
 
     #[test]
@@ -252,13 +238,13 @@ mod tests {
             assert_eq!(norm(t), Err(PathError::BadRequest), "{t}");
         }
         // double encoding decodes once: `%252e` is the literal name `%2e`.
-        assert_eq!(norm("/%252e%252e/x").unwrap(), ("%2e%2e/x".into(), false));
+        assert_eq!(norm("/%252e%252e/x").unwrap(), "%2e%2e/x");
         // backslash is an ordinary byte on Linux.
-        assert_eq!(norm("/a\\..\\b").unwrap(), ("a\\..\\b".into(), false));
+        assert_eq!(norm("/a\\..\\b").unwrap(), "a\\..\\b");
         assert_eq!(norm("/..\\..\\etc"), Err(PathError::Hidden));
         assert_eq!(norm("/.git/config"), Err(PathError::Hidden));
         assert_eq!(norm("/a/.hidden"), Err(PathError::Hidden));
         assert_eq!(norm("/%2ehtaccess"), Err(PathError::Hidden));
-        assert_eq!(norm("/.x/../ok").unwrap(), ("ok".into(), false));
+        assert_eq!(norm("/.x/../ok").unwrap(), "ok");
     }
 }

@@ -1,5 +1,5 @@
-//! `Range: bytes=…` (RFC 9110 §14.1.2, §14.2) and `multipart/byteranges`
-//! (RFC 9110 §14.6).
+//! `Range: bytes=…` (RFC 9110 §14.1.2, §14.2) resolved against a
+//! representation's length.
 //!
 //! Ranges are resolved against the file length, sorted and coalesced when
 //! they overlap or lie closer together than the cost of a part header, so a
@@ -16,23 +16,28 @@ const MERGE_GAP: u64 = 80;
 
 /// A half-open byte interval `[start, end)` of the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Span {
+pub struct Span {
     /// First byte.
-    pub(crate) start: u64,
+    pub start: u64,
     /// One past the last byte.
-    pub(crate) end: u64,
+    pub end: u64,
 }
 
 impl Span {
     /// Number of bytes.
-    pub(crate) fn len(self) -> u64 {
+    pub fn len(self) -> u64 {
         self.end - self.start
+    }
+
+    /// Whether it holds no byte (never for a span [`parse`] returns).
+    pub fn is_empty(self) -> bool {
+        self.end == self.start
     }
 }
 
 /// What a `Range` header asks for, resolved against the representation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Ranges {
+pub enum Ranges {
     /// Ignore the header: send the whole representation (200).
     Full,
     /// One range (206 with `Content-Range`).
@@ -44,18 +49,18 @@ pub(crate) enum Ranges {
 }
 
 /// Resolves a `Range` field value against a representation of `len` bytes.
-pub(crate) fn parse(value: &[u8], len: u64) -> Ranges {
-    let value = trim(value);
+pub fn parse(value: &[u8], len: u64) -> Ranges {
+    let value = <[u8]>::trim_ascii(value);
     let Some(eq) = value.iter().position(|&b| b == b'=') else {
         return Ranges::Full;
     };
-    if !trim(&value[..eq]).eq_ignore_ascii_case(b"bytes") {
+    if !<[u8]>::trim_ascii(&value[..eq]).eq_ignore_ascii_case(b"bytes") {
         return Ranges::Full;
     }
     let mut spans: Vec<Span> = Vec::new();
     let mut specs = 0;
     for spec in value[eq + 1..].split(|&b| b == b',') {
-        let spec = trim(spec);
+        let spec = <[u8]>::trim_ascii(spec);
         if spec.is_empty() {
             continue;
         }
@@ -124,18 +129,6 @@ pub(crate) fn parse(value: &[u8], len: u64) -> Ranges {
     }
 }
 
-fn trim(v: &[u8]) -> &[u8] {
-    let start = v
-        .iter()
-        .position(|&b| b != b' ' && b != b'\t')
-        .unwrap_or(v.len());
-    let end = v
-        .iter()
-        .rposition(|&b| b != b' ' && b != b'\t')
-        .map_or(start, |i| i + 1);
-    &v[start..end]
-}
-
 /// A run of 1 to 19 digits (longer values saturate: they are beyond any file).
 fn number(v: &[u8]) -> Option<u64> {
     if v.is_empty() || !v.iter().all(u8::is_ascii_digit) {
@@ -146,65 +139,6 @@ fn number(v: &[u8]) -> Option<u64> {
         n = n.saturating_mul(10).saturating_add(u64::from(d - b'0'));
     }
     Some(n)
-}
-
-/// Writes the header of one part of a `multipart/byteranges` body:
-/// `CRLF --BOUNDARY CRLF Content-Type: … CRLF Content-Range: bytes a-b/len CRLF CRLF`.
-pub(crate) fn part_head(
-    out: &mut Vec<u8>,
-    boundary: &[u8],
-    content_type: &[u8],
-    span: Span,
-    len: u64,
-) {
-    out.extend_from_slice(b"\r\n--");
-    out.extend_from_slice(boundary);
-    out.extend_from_slice(b"\r\nContent-Type: ");
-    out.extend_from_slice(content_type);
-    out.extend_from_slice(b"\r\nContent-Range: bytes ");
-    push_u64(out, span.start);
-    out.push(b'-');
-    push_u64(out, span.end - 1);
-    out.push(b'/');
-    push_u64(out, len);
-    out.extend_from_slice(b"\r\n\r\n");
-}
-
-/// Writes the closing delimiter of a `multipart/byteranges` body.
-pub(crate) fn closing(out: &mut Vec<u8>, boundary: &[u8]) {
-    out.extend_from_slice(b"\r\n--");
-    out.extend_from_slice(boundary);
-    out.extend_from_slice(b"--\r\n");
-}
-
-/// The exact `Content-Length` of a multipart body.
-pub(crate) fn multipart_len(boundary: &[u8], content_type: &[u8], spans: &[Span], len: u64) -> u64 {
-    let mut scratch = Vec::with_capacity(160);
-    let mut total = 0u64;
-    for &s in spans {
-        scratch.clear();
-        part_head(&mut scratch, boundary, content_type, s, len);
-        total += scratch.len() as u64 + s.len();
-    }
-    scratch.clear();
-    closing(&mut scratch, boundary);
-    total + scratch.len() as u64
-}
-
-/// Appends the decimal form of `n`.
-pub(crate) fn push_u64(out: &mut Vec<u8>, n: u64) {
-    let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&tmp[i..]);
 }
 
 #[cfg(test)]
@@ -266,20 +200,5 @@ mod tests {
         );
         let lots = format!("bytes={}", vec!["1-1"; 101].join(","));
         assert_eq!(parse(lots.as_bytes(), 10), Ranges::Full);
-    }
-
-    #[test]
-    fn multipart_length_is_exact() {
-        let spans = [sp(0, 10), sp(3000, 3010)];
-        let mut body = Vec::new();
-        for s in spans {
-            part_head(&mut body, b"B", b"text/plain", s, 4096);
-            body.extend(std::iter::repeat_n(b'x', s.len() as usize));
-        }
-        closing(&mut body, b"B");
-        assert_eq!(
-            multipart_len(b"B", b"text/plain", &spans, 4096),
-            body.len() as u64
-        );
     }
 }

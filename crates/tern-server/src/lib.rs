@@ -1,0 +1,237 @@
+//! `tern`: a static file server on tern-proto.
+//!
+//! One worker thread per core, each with its own epoll instance and its own
+//! `SO_REUSEPORT` listening socket, so the kernel spreads connections and no
+//! connection ever moves between threads. Responses are a head composed into
+//! the connection's buffer plus either the cached content of a small file
+//! (one `send`) or `sendfile` of a large one (head with `MSG_MORE`, so both
+//! leave in one segment). See `worker` for the loop and `conn` for one
+//! connection.
+//!
+//! ```text
+//! tern [ROOT] [--listen ADDR] [--threads N] [--access-log PATH|-] ...
+//! ```
+//!
+//! The first line on standard output is `tern: serving ROOT on http://ADDR`
+//! with the real address (port 0 picks a free port).
+#![forbid(unsafe_code)]
+
+mod cli;
+mod conn;
+mod context;
+mod files;
+mod log;
+mod multipart;
+mod plan;
+mod respond;
+pub mod semantics;
+mod socket;
+mod sys;
+mod worker;
+
+use std::io::Write;
+use std::os::fd::OwnedFd;
+use std::os::unix::net::UnixStream;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use std::time::Duration;
+
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+use tern_proto::pool::{BufferPool, PoolConfig};
+
+use crate::cli::{Command, Options};
+use crate::log::LogFile;
+use crate::worker::{Cut, Shared, Worker};
+
+/// The `tern` command: parses the process arguments, serves until a signal
+/// stops it, and says how it ended.
+pub fn main() -> ExitCode {
+    let command = match cli::parse(std::env::args_os().skip(1)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("tern: {e} (see tern --help)");
+            return ExitCode::from(2);
+        }
+    };
+    match command {
+        Command::Help => {
+            print!("{}", cli::USAGE);
+            ExitCode::SUCCESS
+        }
+        Command::Version => {
+            println!("tern {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Command::Serve(opts) => match serve(*opts) {
+            Ok(cut) if cut.transfers == 0 => {
+                eprintln!("tern: stopped");
+                ExitCode::SUCCESS
+            }
+            // A supervisor can tell a cut stop from a clean one.
+            Ok(cut) => {
+                eprintln!(
+                    "tern: stopped; the shutdown timeout cut {} response(s) short, {} byte(s) unsent",
+                    cut.transfers, cut.bytes_left
+                );
+                ExitCode::FAILURE
+            }
+            Err(e) => {
+                eprintln!("tern: {e}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn serve(opts: Options) -> Result<Cut, String> {
+    let root = opts
+        .root
+        .canonicalize()
+        .map_err(|e| format!("cannot serve {}: {}", opts.root.display(), short(&e)))?;
+    if !root.is_dir() {
+        return Err(format!("cannot serve {}: not a directory", root.display()));
+    }
+    let root_fd = files::open_root(&root)
+        .map_err(|e| format!("cannot open {}: {}", root.display(), short(&e)))?;
+
+    sys::raise_nofile_limit();
+    let (listeners, addr) = sys::listeners(opts.listen, opts.threads).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            format!("cannot listen on {}: address already in use", opts.listen)
+        } else {
+            format!("cannot listen on {}: {}", opts.listen, short(&e))
+        }
+    })?;
+
+    let log = match &opts.access_log {
+        None => None,
+        Some(path) => Some(Arc::new(LogFile::open(path.clone()).map_err(|e| {
+            let name = path
+                .as_ref()
+                .map_or("stdout".into(), |p| p.display().to_string());
+            format!("cannot open access log {name}: {}", short(&e))
+        })?)),
+    };
+
+    // The signal thread writes a byte to this socket pair on the first
+    // SIGTERM/SIGINT; every worker's epoll watches the other end and starts
+    // a graceful shutdown.
+    let (stop_read, stop_write) =
+        UnixStream::pair().map_err(|e| format!("cannot set up signals: {e}"))?;
+    let signals = Signals::new([SIGTERM, SIGINT, SIGHUP])
+        .map_err(|e| format!("cannot set up signals: {e}"))?;
+
+    let mut pool_config = PoolConfig::new();
+    pool_config
+        .set_private_capacity(64)
+        .set_shared_capacity(256);
+    let shared = Arc::new(Shared {
+        opts: opts.clone(),
+        open: AtomicUsize::new(0),
+        pool: BufferPool::new(pool_config),
+        log,
+    });
+
+    let mut setups = Vec::with_capacity(listeners.len());
+    for listener in listeners {
+        let stop = OwnedFd::from(
+            stop_read
+                .try_clone()
+                .map_err(|e| format!("cannot set up signals: {e}"))?,
+        );
+        let root = root_fd
+            .try_clone()
+            .map_err(|e| format!("cannot open root: {e}"))?;
+        setups.push((listener, stop, root));
+    }
+
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "tern: serving {} on http://{addr}", root.display());
+        let _ = out.flush();
+    }
+
+    // Each worker is built on its own thread: its pool front end and caches
+    // are thread-local by construction.
+    let handles: Vec<_> = setups
+        .into_iter()
+        .enumerate()
+        .map(|(id, (listener, stop, root))| {
+            let shared = Arc::clone(&shared);
+            std::thread::Builder::new()
+                .name(format!("tern-worker-{id}"))
+                .spawn(move || Worker::new(id, shared, listener, stop, root)?.run())
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("cannot start worker thread: {e}"))?;
+    watch_signals(
+        signals,
+        stop_write,
+        shared.log.clone(),
+        opts.shutdown_timeout,
+    )?;
+    let mut cut = Cut::default();
+    let mut failed = None;
+    for h in handles {
+        match h.join() {
+            Ok(Ok(c)) => {
+                cut.transfers += c.transfers;
+                cut.bytes_left += c.bytes_left;
+            }
+            Ok(Err(e)) => failed = Some(format!("worker failed: {e}")),
+            Err(_) => failed = Some("worker panicked".to_owned()),
+        }
+    }
+    failed.map_or(Ok(cut), Err)
+}
+
+/// The signal thread. `SIGHUP` reopens the access log (after logrotate
+/// renamed it) and the server keeps serving. The first `SIGTERM`/`SIGINT`
+/// starts a graceful shutdown (workers stop accepting, finish what is in
+/// flight, bounded by `--shutdown-timeout`); a second one exits at once.
+fn watch_signals(
+    mut signals: Signals,
+    stop: UnixStream,
+    log: Option<Arc<LogFile>>,
+    grace: Duration,
+) -> Result<(), String> {
+    let watch = move || {
+        let mut stopping = false;
+        for signal in signals.forever() {
+            if signal == SIGHUP {
+                if let Some(log) = &log
+                    && let Err(e) = log.reopen()
+                {
+                    eprintln!("tern: SIGHUP: cannot reopen the access log: {}", short(&e));
+                }
+                continue;
+            }
+            if stopping {
+                eprintln!("tern: second signal: exiting now, responses in flight are cut");
+                std::process::exit(128 + signal);
+            }
+            stopping = true;
+            eprintln!(
+                "tern: shutting down: no new connections; waiting up to {:.1} s for responses in flight",
+                grace.as_secs_f64()
+            );
+            let _ = (&stop).write_all(&[1]);
+        }
+    };
+    std::thread::Builder::new()
+        .name("tern-signals".to_owned())
+        .spawn(watch)
+        .map(drop)
+        .map_err(|e| format!("cannot start the signal thread: {e}"))
+}
+
+/// An I/O error without the "(os error N)" suffix.
+fn short(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_owned(),
+        None => s,
+    }
+}
