@@ -709,3 +709,207 @@ impl<S: Socket> Conn<S> {
         }
     }
 }
+
+/// A connection driven without the kernel: a scripted socket and a clock the
+/// test moves, so timeouts are tested without sleeping.
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+    use std::time::Duration;
+
+    use tern_proto::pool::{BufferPool, PoolConfig};
+
+    use super::*;
+    use crate::cli::{self, Command};
+
+    /// What the peer sent (chunks, then `None` for end of stream) and what
+    /// the connection sent back.
+    #[derive(Default)]
+    struct FakeSocket {
+        incoming: RefCell<VecDeque<Option<Vec<u8>>>>,
+        sent: RefCell<Vec<u8>>,
+        shut_down: RefCell<bool>,
+    }
+
+    impl Socket for FakeSocket {
+        fn recv(&self, buf: &mut [u8]) -> Result<usize, Errno> {
+            let mut incoming = self.incoming.borrow_mut();
+            match incoming.pop_front() {
+                None => Err(Errno::AGAIN),
+                Some(None) => {
+                    incoming.push_front(None);
+                    Ok(0)
+                }
+                Some(Some(mut chunk)) => {
+                    let n = chunk.len().min(buf.len());
+                    buf[..n].copy_from_slice(&chunk[..n]);
+                    if n < chunk.len() {
+                        incoming.push_front(Some(chunk.split_off(n)));
+                    }
+                    Ok(n)
+                }
+            }
+        }
+
+        fn send(&self, buf: &[u8], _more: bool) -> Result<usize, Errno> {
+            self.sent.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn sendfile(&self, _: &OwnedFd, _: &mut u64, _: usize) -> Result<usize, Errno> {
+            Err(Errno::NOSYS)
+        }
+
+        fn shutdown_write(&self) {
+            *self.shut_down.borrow_mut() = true;
+        }
+
+        fn set_send_buffer(&self, _: usize) {}
+    }
+
+    struct Rig {
+        ctx: Ctx,
+        conn: Conn<FakeSocket>,
+        _root: std::path::PathBuf,
+    }
+
+    impl Drop for Rig {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self._root);
+        }
+    }
+
+    impl Rig {
+        fn new(args: &[&str]) -> Self {
+            let root = std::env::temp_dir().join(format!(
+                "tern-conn-unit-{}-{}",
+                std::process::id(),
+                args.join("_").replace(['-', '.'], "")
+            ));
+            std::fs::create_dir_all(&root).unwrap();
+            std::fs::write(root.join("index.html"), b"hello\n").unwrap();
+            let mut argv: Vec<std::ffi::OsString> = vec![root.clone().into()];
+            argv.extend(args.iter().map(Into::into));
+            let Ok(Command::Serve(opts)) = cli::parse(argv) else {
+                panic!("options");
+            };
+            let root_fd = crate::files::open_root(&root).unwrap();
+            let pool = BufferPool::new(PoolConfig::new());
+            let ctx = Ctx::new(&opts, root_fd, &pool, None, 784_111_777);
+            let conn = Conn::new(FakeSocket::default(), None, 0, &ctx);
+            Self {
+                ctx,
+                conn,
+                _root: root,
+            }
+        }
+
+        fn peer_sends(&mut self, bytes: &[u8]) {
+            self.conn
+                .sock
+                .incoming
+                .borrow_mut()
+                .push_back(Some(bytes.to_vec()));
+            self.conn.handle_readable(false);
+        }
+
+        fn peer_closes(&mut self) {
+            self.conn.sock.incoming.borrow_mut().push_back(None);
+            self.conn.handle_readable(true);
+        }
+
+        fn sent(&self) -> String {
+            String::from_utf8_lossy(&self.conn.sock.sent.borrow()).into_owned()
+        }
+
+        fn advance(&mut self, by: Duration) {
+            self.ctx.now += by;
+        }
+    }
+
+    #[test]
+    fn a_keep_alive_request_is_answered_and_the_connection_idles_without_buffers() {
+        let mut rig = Rig::new(&["--idle-timeout", "7"]);
+        rig.peer_sends(b"GET /index.html HTTP/1.1\r\nHost: t\r\n\r\n");
+        assert_eq!(rig.conn.drive(&mut rig.ctx), Next::Wait);
+        let sent = rig.sent();
+        assert!(sent.starts_with("HTTP/1.1 200 OK\r\n"), "{sent}");
+        assert!(sent.ends_with("\r\n\r\nhello\n"), "{sent}");
+        assert_eq!(rig.conn.phase, Phase::Idle);
+        assert!(rig.conn.out.is_none() && rig.conn.proto.is_none());
+        assert_eq!(rig.conn.input.capacity(), 0);
+        assert_eq!(rig.conn.deadline, rig.ctx.now + Duration::from_secs(7));
+        assert_eq!(rig.conn.idle_deadline(), Some(rig.conn.deadline));
+    }
+
+    #[test]
+    fn a_trickled_head_keeps_its_header_deadline_and_only_its_own_bytes() {
+        let mut rig = Rig::new(&["--header-timeout", "3"]);
+        let start = rig.ctx.now;
+        for piece in [&b"GET /index"[..], b".html HTTP/1.1\r\n", b"Host: t\r\n"] {
+            rig.advance(Duration::from_secs(1));
+            rig.peer_sends(piece);
+            assert_eq!(rig.conn.drive(&mut rig.ctx), Next::Wait);
+            assert_eq!(rig.conn.phase, Phase::Head);
+            // trickling does not extend the deadline
+            assert_eq!(rig.conn.deadline, start + Duration::from_secs(3));
+            assert!(rig.conn.input.capacity() <= 1024);
+        }
+        assert!(rig.sent().is_empty());
+        rig.peer_sends(b"\r\n");
+        assert_eq!(rig.conn.drive(&mut rig.ctx), Next::Wait);
+        assert!(rig.sent().starts_with("HTTP/1.1 200 OK\r\n"));
+    }
+
+    #[test]
+    fn a_bad_request_is_answered_then_the_connection_lingers() {
+        let mut rig = Rig::new(&[]);
+        rig.peer_sends(b"GET / HTTP/1.1\r\nHost: t\r\nContent-Length: x\r\n\r\nmore bytes");
+        assert_eq!(rig.conn.drive(&mut rig.ctx), Next::Wait);
+        assert!(
+            rig.sent().starts_with("HTTP/1.1 400 Bad Request\r\n"),
+            "{}",
+            rig.sent()
+        );
+        assert!(rig.sent().contains("Connection: close\r\n"));
+        assert_eq!(rig.conn.phase, Phase::Lingering);
+        assert!(*rig.conn.sock.shut_down.borrow());
+        assert_eq!(rig.conn.deadline, rig.ctx.now + rig.ctx.timeouts.linger);
+        rig.peer_closes();
+        assert_eq!(rig.conn.drive(&mut rig.ctx), Next::Close);
+    }
+
+    #[test]
+    fn a_refusal_is_sent_whole_then_drained() {
+        let mut rig = Rig::new(&[]);
+        let ctx = &mut rig.ctx;
+        let mut conn = Conn::refusing(FakeSocket::default(), ctx);
+        conn.sock
+            .incoming
+            .borrow_mut()
+            .push_back(Some(b"GET / HTTP/1.1\r\n".to_vec()));
+        assert_eq!(conn.drive(ctx), Next::Wait);
+        let sent = String::from_utf8_lossy(&conn.sock.sent.borrow()).into_owned();
+        assert!(
+            sent.starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
+            "{sent}"
+        );
+        assert!(sent.ends_with("503 Service Unavailable\n"));
+        assert!(*conn.sock.shut_down.borrow());
+        assert!(
+            conn.sock.incoming.borrow().is_empty(),
+            "what the client sent was read"
+        );
+        assert_eq!(conn.phase, Phase::Lingering);
+    }
+
+    #[test]
+    fn a_peer_that_leaves_between_requests_is_closed() {
+        let mut rig = Rig::new(&[]);
+        rig.peer_sends(b"GET /index.html HTTP/1.1\r\nHost: t\r\n\r\n");
+        assert_eq!(rig.conn.drive(&mut rig.ctx), Next::Wait);
+        rig.peer_closes();
+        assert_eq!(rig.conn.drive(&mut rig.ctx), Next::Close);
+    }
+}
