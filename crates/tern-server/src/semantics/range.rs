@@ -201,4 +201,47 @@ mod tests {
         let lots = format!("bytes={}", vec!["1-1"; 101].join(","));
         assert_eq!(parse(lots.as_bytes(), 10), Ranges::Full);
     }
+
+    proptest::proptest! {
+        /// Whatever the header says: every span lies inside the
+        /// representation and is not empty; several are ascending, apart by
+        /// more than the merge gap, and at most `MAX_PARTS`; every byte a
+        /// well-formed spec asks for is covered when the answer is ranges.
+        #[test]
+        fn resolved_ranges_are_sound(
+            specs in proptest::collection::vec((proptest::option::of(0u64..5000), proptest::option::of(0u64..5000)), 0..12),
+            len in 0u64..4096,
+        ) {
+            let text: Vec<String> = specs
+                .iter()
+                .map(|(a, b)| format!("{}-{}", a.map(|a| a.to_string()).unwrap_or_default(), b.map(|b| b.to_string()).unwrap_or_default()))
+                .collect();
+            let value = format!("bytes={}", text.join(","));
+            let spans = match parse(value.as_bytes(), len) {
+                Ranges::Single(s) => vec![s],
+                Ranges::Multi(v) => {
+                    proptest::prop_assert!(v.len() >= 2 && v.len() <= MAX_PARTS);
+                    v
+                }
+                Ranges::Full | Ranges::Unsatisfiable => return Ok(()),
+            };
+            for s in &spans {
+                proptest::prop_assert!(s.start < s.end && s.end <= len);
+            }
+            for w in spans.windows(2) {
+                proptest::prop_assert!(w[0].end.saturating_add(MERGE_GAP) < w[1].start);
+            }
+            for (a, b) in &specs {
+                let wanted = match (a, b) {
+                    (Some(a), Some(b)) if a <= b && *a < len => *a..(*b + 1).min(len),
+                    (Some(a), None) if *a < len => *a..len,
+                    (None, Some(n)) if *n > 0 => len - (*n).min(len)..len,
+                    _ => continue,
+                };
+                for byte in [wanted.start, wanted.end - 1] {
+                    proptest::prop_assert!(spans.iter().any(|s| s.start <= byte && byte < s.end), "{value}: byte {byte}");
+                }
+            }
+        }
+    }
 }
