@@ -77,8 +77,13 @@ pub(crate) struct Cut {
 
 struct Slot {
     generation: u32,
+    /// While free: the next free slot (`NO_SLOT` ends the list).
+    next_free: u32,
     conn: Option<Conn>,
 }
+
+/// The end of the free-slot list.
+const NO_SLOT: u32 = u32::MAX;
 
 /// One event loop.
 pub(crate) struct Worker {
@@ -87,7 +92,9 @@ pub(crate) struct Worker {
     listener: Option<OwnedFd>,
     stop: Option<OwnedFd>,
     slots: Vec<Slot>,
-    free: Vec<u32>,
+    /// The free slot used next, a list through the slab (no block of its
+    /// own that a crowd's departure would grow on top of the heap).
+    first_free: u32,
     live: usize,
     again: Vec<u64>,
     accept_again: bool,
@@ -135,7 +142,7 @@ impl Worker {
             listener: Some(listener),
             stop: Some(stop),
             slots: Vec::new(),
-            free: Vec::new(),
+            first_free: NO_SLOT,
             live: 0,
             again: Vec::new(),
             accept_again: false,
@@ -292,7 +299,8 @@ impl Worker {
             // Dropping the socket closes it, which also removes it from epoll.
             drop(conn);
             slot.generation = slot.generation.wrapping_add(1);
-            self.free.push(idx as u32);
+            slot.next_free = self.first_free;
+            self.first_free = idx as u32;
             self.live -= 1;
             self.shared.open.fetch_sub(1, Ordering::Relaxed);
         }
@@ -405,11 +413,16 @@ impl Worker {
     /// Registers a new connection (already counted in `open`) with epoll and
     /// gives it a slot; its token, or `None` (uncounted again) on failure.
     fn insert(&mut self, fd: OwnedFd, make: impl FnOnce(OwnedFd, &Ctx) -> Conn) -> Option<u64> {
-        let idx = match self.free.pop() {
-            Some(i) => i as usize,
+        let idx = self.first_free as usize;
+        let idx = match self.slots.get(idx) {
+            Some(slot) => {
+                self.first_free = slot.next_free;
+                idx
+            }
             None => {
                 self.slots.push(Slot {
                     generation: 0,
+                    next_free: NO_SLOT,
                     conn: None,
                 });
                 self.slots.len() - 1
@@ -418,7 +431,8 @@ impl Worker {
         let token = (u64::from(self.slots[idx].generation) << 32) | idx as u64;
         let flags = EventFlags::IN | EventFlags::OUT | EventFlags::RDHUP | EventFlags::ET;
         if epoll::add(&self.epoll, &fd, EventData::new_u64(token), flags).is_err() {
-            self.free.push(idx as u32);
+            self.slots[idx].next_free = self.first_free;
+            self.first_free = idx as u32;
             self.shared.open.fetch_sub(1, Ordering::Relaxed);
             return None;
         }
@@ -482,10 +496,15 @@ impl Worker {
         while self.slots.last().is_some_and(|s| s.conn.is_none()) {
             self.slots.pop();
         }
-        let len = self.slots.len() as u32;
-        self.free.retain(|&i| i < len);
         self.slots.shrink_to(self.slots.len().max(64));
-        self.free.shrink_to_fit();
+        // The free list again, lowest slots first.
+        self.first_free = NO_SLOT;
+        for (i, slot) in self.slots.iter_mut().enumerate().rev() {
+            if slot.conn.is_none() {
+                slot.next_free = self.first_free;
+                self.first_free = i as u32;
+            }
+        }
     }
 }
 
