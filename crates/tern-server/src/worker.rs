@@ -476,6 +476,7 @@ impl Worker {
             }
         }
         self.shrink_slots();
+        self.ctx.parsers.shrink();
         if self.reserve.is_none() {
             self.reserve = open_reserve();
         }
