@@ -115,7 +115,7 @@ Options:
       --no-precompressed    do not serve NAME.br, NAME.zst or NAME.gz in place of NAME to
                             clients that accept that coding (default: served, with
                             Content-Encoding and Vary: Accept-Encoding, when not older
-                            than NAME)
+                            than NAME and smaller than it)
       --header 'NAME: VALUE'
                             add a field to every successful response (2xx, 304); repeatable
       --cache-control VALUE add Cache-Control: VALUE to every successful response

@@ -322,8 +322,9 @@ impl FileCache {
     }
 
     /// The siblings `PATH.br`, `PATH.zst`, `PATH.gz` that are regular files
-    /// at least as new as the original (an older one may hold stale bytes),
-    /// each described with the original's content type.
+    /// at least as new as the original (an older one may hold stale bytes)
+    /// and smaller than it (a larger one only costs bytes, as for tiny
+    /// files), each described with the original's content type.
     fn siblings(
         &mut self,
         path: &[u8],
@@ -343,6 +344,7 @@ impl FileCache {
             };
             if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile
                 || mtime_ns(&st) < mtime_ns(original)
+                || st.st_size >= original.st_size
             {
                 continue;
             }

@@ -25,6 +25,8 @@ fn site(tag: &str) -> (TempDir, std::path::PathBuf) {
     w("big.js.br", &noise(100 << 10, 5));
     w("stale.css", b"body{color:red}\n");
     w("stale.css.gz", b"OLD-GZ");
+    w("tiny.txt", b"tiny\n");
+    w("tiny.txt.gz", b"LARGER THAN TINY");
     let old = SystemTime::now() - Duration::from_secs(3600);
     let f = std::fs::File::options()
         .write(true)
@@ -109,6 +111,16 @@ fn a_sibling_older_than_its_original_is_never_served() {
     let r = srv.get("/stale.css", &["Accept-Encoding: gzip"]);
     assert_eq!(r.status, 200);
     assert_eq!(r.body, b"body{color:red}\n");
+    assert_eq!(r.header("content-encoding"), None);
+    assert_eq!(r.header("vary"), None);
+}
+
+#[test]
+fn a_sibling_not_smaller_than_its_original_is_never_served() {
+    let (_dir, root) = site("pc-larger");
+    let srv = Server::start(&root, &[]);
+    let r = srv.get("/tiny.txt", &["Accept-Encoding: gzip"]);
+    assert_eq!(r.body, b"tiny\n");
     assert_eq!(r.header("content-encoding"), None);
     assert_eq!(r.header("vary"), None);
 }
