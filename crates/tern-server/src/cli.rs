@@ -42,6 +42,9 @@ pub(crate) struct Options {
     /// Serve `NAME.br`, `NAME.zst` or `NAME.gz` for `NAME` when the client
     /// accepts that coding.
     pub(crate) precompressed: bool,
+    /// Compress files of text types that have no precompressed sibling,
+    /// once per version, and keep the result in memory.
+    pub(crate) compress: bool,
     /// Fields added to every successful response (`--header`, then
     /// `--cache-control`), validated by the composer.
     pub(crate) success_fields: Vec<OwnedField>,
@@ -116,6 +119,10 @@ Options:
                             clients that accept that coding (default: served, with
                             Content-Encoding and Vary: Accept-Encoding, when not older
                             than NAME and smaller than it)
+      --compress            compress text files (HTML, CSS, JS, JSON, SVG, ...) of 256 B to
+                            2 MiB that have no precompressed sibling, once per version of the
+                            file (Brotli or gzip, as the client accepts), kept in memory
+                            (32 MiB per thread); the first request waits for it (default: off)
       --header 'NAME: VALUE'
                             add a field to every successful response (2xx, 304); repeatable
       --cache-control VALUE add Cache-Control: VALUE to every successful response
@@ -156,6 +163,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
     let mut busy_poll = Duration::from_micros(50);
     let mut local_sndbuf = 256 * 1024usize;
     let mut precompressed = true;
+    let mut compress = false;
     let mut headers = Vec::new();
     let mut cache_control = None;
     let mut cors = None;
@@ -213,6 +221,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
                 busy_poll = Duration::from_micros(us);
             }
             Long("no-precompressed") => precompressed = false,
+            Long("compress") => compress = true,
             Long("header") => {
                 if headers.len() == MAX_HEADERS {
                     return Err(format!("at most {MAX_HEADERS} --header options"));
@@ -251,6 +260,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
         busy_poll,
         local_sndbuf,
         precompressed,
+        compress,
         success_fields: headers.into_iter().chain(cache_control).collect(),
         cors,
         fallback,

@@ -11,7 +11,8 @@ use tern_proto::date::DateCache;
 use tern_proto::pool::{BufferPool, LocalPool};
 
 use crate::cli::Options;
-use crate::files::{FileCache, NamedFile};
+use crate::compress::Compressor;
+use crate::files::{FileCache, FileOptions, NamedFile};
 use crate::log::{Entry, LogFile, LogSink};
 use crate::plan::Planner;
 use crate::rules::HeaderRules;
@@ -45,7 +46,7 @@ impl Timeouts {
 }
 
 fn named_file(path: Option<&std::path::Path>, opts: &Options) -> Option<NamedFile> {
-    NamedFile::open(path?, opts.cache_ttl, opts.precompressed).ok()
+    NamedFile::open(path?, FileOptions::new(opts)).ok()
 }
 
 /// The per-thread context a connection works with.
@@ -97,13 +98,7 @@ impl Ctx {
             .max_body_len(Some(1 << 20));
         Self {
             planner: Planner {
-                files: FileCache::new(
-                    root,
-                    opts.cache_ttl,
-                    opts.list_dirs,
-                    opts.hidden,
-                    opts.precompressed,
-                ),
+                files: FileCache::new(root, FileOptions::new(opts)),
                 allow_hidden: opts.hidden,
                 scratch: Vec::with_capacity(256),
                 cors: opts.cors.is_some(),
@@ -111,6 +106,7 @@ impl Ctx {
                 // that vanished since is served as missing.
                 fallback: named_file(opts.fallback.as_deref(), opts),
                 not_found_page: named_file(opts.not_found.as_deref(), opts),
+                compressor: opts.compress.then(Compressor::default),
             },
             rules: HeaderRules::new(opts),
             date: DateCache::new(unix_now),

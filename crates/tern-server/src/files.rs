@@ -67,6 +67,9 @@ pub(crate) struct FileInfo {
     /// The precompressed siblings of this file that may be served in its
     /// place (none older than the file), in the order of [`Coding::ALL`].
     pub(crate) encoded: Box<[Rc<Self>]>,
+    /// Without siblings, the compressor may make encoded copies of it
+    /// (`--compress` and a compressible type; see `compress`).
+    pub(crate) compressible: bool,
     dev: u64,
     ino: u64,
     mtime_nsec: u32,
@@ -97,6 +100,7 @@ impl FileInfo {
             encoding: None,
             vary: None,
             encoded: Box::new([]),
+            compressible: false,
             dev: st.st_dev,
             ino: st.st_ino,
             mtime_nsec: u32::try_from(st.st_mtime_nsec).unwrap_or(0),
@@ -105,6 +109,46 @@ impl FileInfo {
 }
 
 impl FileInfo {
+    /// A copy of `original` encoded in `coding`, its `bytes` held by `fd`
+    /// (an anonymous in-memory file): same validators but a weak entity tag
+    /// of its own (another build of the compressor may make other bytes),
+    /// same type and modification time.
+    pub(crate) fn encoded_copy(
+        original: &Self,
+        coding: Coding,
+        fd: OwnedFd,
+        bytes: Vec<u8>,
+    ) -> Self {
+        let tag = original
+            .etag
+            .strip_prefix(b"\"")
+            .and_then(|t| t.strip_suffix(b"\""))
+            .unwrap_or(&original.etag);
+        let mut etag = b"W/\"".to_vec();
+        etag.extend_from_slice(tag);
+        etag.push(b'-');
+        etag.extend_from_slice(coding.token());
+        etag.push(b'"');
+        let size = bytes.len() as u64;
+        Self {
+            fd,
+            size,
+            mtime: original.mtime,
+            etag: etag.into_boxed_slice(),
+            last_modified: original.last_modified,
+            content_type: original.content_type.clone(),
+            data: (size <= INLINE_MAX).then(|| bytes.into_boxed_slice()),
+            full_head: OnceCell::new(),
+            encoding: Some(coding),
+            vary: Some(b"Accept-Encoding"),
+            encoded: Box::new([]),
+            compressible: false,
+            dev: original.dev,
+            ino: original.ino,
+            mtime_nsec: original.mtime_nsec,
+        }
+    }
+
     /// The codings of the siblings that may be served in this file's place.
     pub(crate) fn codings(&self) -> impl Iterator<Item = Coding> + '_ {
         self.encoded.iter().filter_map(|f| f.encoding)
@@ -157,32 +201,48 @@ pub(crate) struct FileCache {
     ttl: Duration,
     cached_bytes: usize,
     have_openat2: bool,
-    list_dirs: bool,
-    allow_hidden: bool,
-    precompressed: bool,
+    options: FileOptions,
+}
+
+impl FileOptions {
+    /// The options the command line sets.
+    pub(crate) fn new(opts: &crate::cli::Options) -> Self {
+        Self {
+            ttl: opts.cache_ttl,
+            list_dirs: opts.list_dirs,
+            allow_hidden: opts.hidden,
+            precompressed: opts.precompressed,
+            compress: opts.compress,
+        }
+    }
+}
+
+/// What a [`FileCache`] looks for besides the file asked for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FileOptions {
+    /// How long an entry is trusted before it is revalidated.
+    pub(crate) ttl: Duration,
+    /// Answer a directory without `index.html` with a listing.
+    pub(crate) list_dirs: bool,
+    /// List (and serve) names starting with a dot.
+    pub(crate) allow_hidden: bool,
+    /// Look for `NAME.br`, `NAME.zst` and `NAME.gz` beside each file.
+    pub(crate) precompressed: bool,
+    /// Mark files of compressible types without siblings for on-the-fly
+    /// compression.
+    pub(crate) compress: bool,
 }
 
 impl FileCache {
-    /// A cache over `root` (a directory descriptor) with the given TTL;
-    /// `list_dirs`: answer a directory without `index.html` with a listing
-    /// (hidden entries only with `allow_hidden`); `precompressed`: look for
-    /// `NAME.br`, `NAME.zst` and `NAME.gz` beside each file.
-    pub(crate) fn new(
-        root: OwnedFd,
-        ttl: Duration,
-        list_dirs: bool,
-        allow_hidden: bool,
-        precompressed: bool,
-    ) -> Self {
+    /// A cache over `root` (a directory descriptor).
+    pub(crate) fn new(root: OwnedFd, options: FileOptions) -> Self {
         Self {
             root,
             map: HashMap::new(),
-            ttl,
+            ttl: options.ttl,
             cached_bytes: 0,
             have_openat2: true,
-            list_dirs,
-            allow_hidden,
-            precompressed,
+            options,
         }
     }
 
@@ -282,7 +342,9 @@ impl FileCache {
                 }
                 let index = match openat2_or_walk(&fd, b"index.html", &mut self.have_openat2) {
                     Ok(fd) => fd,
-                    Err(Errno::NOENT) if self.list_dirs => return self.listing(fd, &st, key),
+                    Err(Errno::NOENT) if self.options.list_dirs => {
+                        return self.listing(fd, &st, key);
+                    }
                     Err(e) => return error_result(e),
                 };
                 let Ok(st) = fs::fstat(&index) else {
@@ -311,12 +373,19 @@ impl FileCache {
         let Some(mut file) = self.file_info(fd, st, content_type.clone()) else {
             return Resolved::Forbidden;
         };
-        if self.precompressed {
+        if self.options.precompressed {
             let siblings = self.siblings(path, st, &content_type);
             if !siblings.is_empty() {
                 file.vary = Some(b"Accept-Encoding");
                 file.encoded = siblings.into_boxed_slice();
             }
+        }
+        if self.options.compress
+            && file.encoded.is_empty()
+            && crate::compress::worthwhile(&file.content_type, file.size)
+        {
+            file.vary = Some(b"Accept-Encoding");
+            file.compressible = true;
         }
         Resolved::File(Rc::new(file))
     }
@@ -384,7 +453,10 @@ impl FileCache {
                 return Resolved::Forbidden;
             };
             let name = entry.file_name().to_bytes();
-            if name == b"." || name == b".." || (name.starts_with(b".") && !self.allow_hidden) {
+            if name == b"."
+                || name == b".."
+                || (name.starts_with(b".") && !self.options.allow_hidden)
+            {
                 continue;
             }
             if names.len() >= 10_000 {
@@ -584,11 +656,7 @@ pub(crate) struct NamedFile {
 impl NamedFile {
     /// The file at `path` (checked to be a regular file now; if it goes
     /// away later, lookups find nothing).
-    pub(crate) fn open(
-        path: &std::path::Path,
-        ttl: Duration,
-        precompressed: bool,
-    ) -> io::Result<Self> {
+    pub(crate) fn open(path: &std::path::Path, options: FileOptions) -> io::Result<Self> {
         use std::os::unix::ffi::OsStrExt;
         if !std::fs::metadata(path)?.is_file() {
             return Err(io::Error::new(
@@ -604,7 +672,14 @@ impl NamedFile {
             .file_name()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
         Ok(Self {
-            cache: FileCache::new(open_root(dir)?, ttl, false, true, precompressed),
+            cache: FileCache::new(
+                open_root(dir)?,
+                FileOptions {
+                    list_dirs: false,
+                    allow_hidden: true,
+                    ..options
+                },
+            ),
             name: name.as_bytes().into(),
         })
     }

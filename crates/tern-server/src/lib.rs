@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+mod compress;
 mod conn;
 mod context;
 mod files;
@@ -101,7 +102,7 @@ fn serve(opts: Options) -> Result<Cut, String> {
         ("--not-found", &opts.not_found),
     ] {
         if let Some(path) = path {
-            files::NamedFile::open(path, opts.cache_ttl, false)
+            files::NamedFile::open(path, files::FileOptions::new(&opts))
                 .map_err(|e| format!("cannot use {option} {}: {}", path.display(), short(&e)))?;
         }
     }

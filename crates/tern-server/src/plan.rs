@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use tern_proto::{Method, Request, Version};
 
+use crate::compress::{self, Compressor};
 use crate::files::{FileCache, FileInfo, NamedFile, Resolved};
 use crate::semantics::conditional::{Conditions, Precondition};
 use crate::semantics::negotiate::{self, Coding, Encoding};
@@ -111,6 +112,8 @@ pub(crate) struct Planner {
     pub(crate) fallback: Option<NamedFile>,
     /// `--not-found`: the body of a 404.
     pub(crate) not_found_page: Option<NamedFile>,
+    /// `--compress`: encoded copies of compressible files.
+    pub(crate) compressor: Option<Compressor>,
 }
 
 impl Planner {
@@ -155,7 +158,7 @@ impl Planner {
             Resolved::Forbidden => return (403, Kind::Error),
             Resolved::Unavailable => return (503, Kind::Error),
         };
-        let Some(file) = representation(file, req) else {
+        let Some(file) = self.representation(file, req, now) else {
             return (406, Kind::Error);
         };
         let validators = file.validators();
@@ -223,7 +226,7 @@ impl Planner {
     /// 404, with the operator's page when there is one.
     fn not_found(&mut self, req: &Request<'_>, now: Instant) -> (u16, Kind) {
         let page = self.not_found_page.as_mut().and_then(|p| p.lookup(now));
-        match page.and_then(|p| representation(p, req)) {
+        match page.and_then(|p| self.representation(p, req, now)) {
             Some(page) => (404, Kind::NotFoundPage(page)),
             None => (404, Kind::Error),
         }
@@ -238,32 +241,54 @@ impl Planner {
         {
             named.sweep(now);
         }
+        if let Some(compressor) = self.compressor.as_mut() {
+            compressor.sweep(now);
+        }
     }
-}
 
-/// The representation of `file` the request accepts: the file itself or a
-/// precompressed sibling (RFC 9110 §12.5.3); `None` if it accepts neither.
-fn representation(file: Rc<FileInfo>, req: &Request<'_>) -> Option<Rc<FileInfo>> {
-    if file.encoded.is_empty() {
-        return Some(file);
-    }
-    let accept = req
-        .headers()
-        .filter(|f| f.name.eq_ignore_ascii_case(b"accept-encoding"))
-        .map(|f| f.value);
-    let mut available = [Coding::Br; Coding::ALL.len()];
-    let mut count = 0;
-    for coding in file.codings() {
-        available[count] = coding;
-        count += 1;
-    }
-    match negotiate::choose_encoding(accept, &available[..count]) {
-        Encoding::Identity => Some(file),
-        Encoding::Coded(coding) => file
-            .encoded
-            .iter()
-            .find(|s| s.encoding == Some(coding))
-            .cloned(),
-        Encoding::NotAcceptable => None,
+    /// The representation of `file` the request accepts (RFC 9110
+    /// §12.5.3): the file itself, a precompressed sibling, or an encoded
+    /// copy; `None` if it accepts none of them.
+    fn representation(
+        &mut self,
+        file: Rc<FileInfo>,
+        req: &Request<'_>,
+        now: Instant,
+    ) -> Option<Rc<FileInfo>> {
+        if file.encoded.is_empty() && !file.compressible {
+            return Some(file);
+        }
+        let accept = req
+            .headers()
+            .filter(|f| f.name.eq_ignore_ascii_case(b"accept-encoding"))
+            .map(|f| f.value);
+        if file.compressible {
+            let Some(compressor) = self.compressor.as_mut() else {
+                return Some(file);
+            };
+            return match negotiate::choose_encoding(accept, &compress::CODINGS) {
+                Encoding::Identity => Some(file),
+                // Not smaller, or out of descriptors: the original.
+                Encoding::Coded(coding) => {
+                    Some(compressor.copy(&file, coding, now).unwrap_or(file))
+                }
+                Encoding::NotAcceptable => None,
+            };
+        }
+        let mut available = [Coding::Br; Coding::ALL.len()];
+        let mut count = 0;
+        for coding in file.codings() {
+            available[count] = coding;
+            count += 1;
+        }
+        match negotiate::choose_encoding(accept, &available[..count]) {
+            Encoding::Identity => Some(file),
+            Encoding::Coded(coding) => file
+                .encoded
+                .iter()
+                .find(|s| s.encoding == Some(coding))
+                .cloned(),
+            Encoding::NotAcceptable => None,
+        }
     }
 }

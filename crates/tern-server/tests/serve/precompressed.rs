@@ -214,3 +214,116 @@ fn a_sibling_added_later_is_found_at_the_next_revalidation() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Text that compresses well (and differs from line to line).
+fn prose(lines: usize) -> Vec<u8> {
+    (0..lines)
+        .map(|i| format!("<p>Line {i}: tern serves files; text like this compresses well.</p>\n"))
+        .collect::<String>()
+        .into_bytes()
+}
+
+fn gunzip(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(data), &mut out).unwrap();
+    out
+}
+
+fn unbrotli(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut brotli::Decompressor::new(data, 4096), &mut out).unwrap();
+    out
+}
+
+#[test]
+fn compress_encodes_text_once_and_serves_it_like_a_sibling() {
+    let (_dir, root) = site("pc-compress");
+    let page = prose(80);
+    let big = prose(4000);
+    std::fs::write(root.join("page.html"), &page).unwrap();
+    std::fs::write(root.join("big.txt"), &big).unwrap();
+    std::fs::write(root.join("logo.png"), noise(5000, 9)).unwrap();
+    let srv = Server::start(&root, &["--compress"]);
+
+    let r = srv.get("/page.html", &["Accept-Encoding: gzip, br"]);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-encoding"), Some("br"));
+    assert_eq!(r.header("vary"), Some("Accept-Encoding"));
+    assert!(r.body.len() < page.len() / 4, "{} bytes", r.body.len());
+    assert_eq!(unbrotli(&r.body), page);
+    let etag = r.header("etag").unwrap().to_owned();
+    assert!(
+        etag.starts_with("W/\"") && etag.ends_with("-br\""),
+        "{etag}"
+    );
+
+    let r = srv.get("/page.html", &["Accept-Encoding: gzip"]);
+    assert_eq!(r.header("content-encoding"), Some("gzip"));
+    assert_eq!(gunzip(&r.body), page);
+
+    // The identity response varies too, and has the strong tag.
+    let r = srv.get("/page.html", &[]);
+    assert_eq!(r.body, page);
+    assert_eq!(r.header("vary"), Some("Accept-Encoding"));
+    assert!(r.header("etag").unwrap().starts_with('"'));
+
+    // Revalidation of the encoded copy (weak comparison), HEAD, a range.
+    let inm = format!("If-None-Match: {etag}");
+    let r = srv.get("/page.html", &["Accept-Encoding: br", &inm]);
+    assert_eq!(r.status, 304);
+    let encoded = srv.get("/page.html", &["Accept-Encoding: br"]).body;
+    let r = srv.get("/page.html", &["Accept-Encoding: br", "Range: bytes=0-9"]);
+    assert_eq!((r.status, &r.body[..]), (206, &encoded[..10]));
+    let mut s = srv.connect();
+    std::io::Write::write_all(
+        &mut s,
+        &request("HEAD", "/page.html", &["Accept-Encoding: br"]),
+    )
+    .unwrap();
+    let r = Reader::new(s).response(true);
+    assert_eq!(
+        r.header("content-length"),
+        Some(encoded.len().to_string().as_str())
+    );
+
+    // A copy larger than the inline limit is sent from its in-memory file.
+    let r = srv.get("/big.txt", &["Accept-Encoding: gzip"]);
+    assert_eq!(r.header("content-encoding"), Some("gzip"));
+    assert!(r.body.len() > 8192);
+    assert_eq!(gunzip(&r.body), big);
+
+    // Binary types and files with a sibling are left alone.
+    let r = srv.get("/logo.png", &["Accept-Encoding: gzip, br"]);
+    assert_eq!(r.header("content-encoding"), None);
+    assert_eq!(r.header("vary"), None);
+    let r = srv.get("/app.js", &["Accept-Encoding: gzip"]);
+    assert_eq!(r.body, b"GZIP-BYTES-OF-APP");
+
+    // Off by default.
+    let plain = Server::start(&root, &[]);
+    let r = plain.get("/page.html", &["Accept-Encoding: gzip, br"]);
+    assert_eq!(r.header("content-encoding"), None);
+    assert_eq!(r.header("vary"), None);
+}
+
+#[test]
+fn compress_follows_a_changed_file() {
+    let (_dir, root) = site("pc-compress-change");
+    std::fs::write(root.join("page.html"), prose(50)).unwrap();
+    let srv = Server::start(&root, &["--compress", "--cache-ttl", "0.2"]);
+    let r = srv.get("/page.html", &["Accept-Encoding: br"]);
+    assert_eq!(unbrotli(&r.body), prose(50));
+    std::fs::write(root.join("page.html"), prose(60)).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let r = srv.get("/page.html", &["Accept-Encoding: br"]);
+        if unbrotli(&r.body) == prose(60) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "old bytes still served"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
