@@ -15,6 +15,8 @@ mod errors;
 mod faults;
 #[path = "serve/lifecycle.rs"]
 mod lifecycle;
+#[path = "serve/listen.rs"]
+mod listen;
 #[path = "serve/ranges.rs"]
 mod ranges;
 #[path = "serve/resources.rs"]
