@@ -41,6 +41,37 @@ pub(crate) struct Options {
     pub(crate) busy_poll: Duration,
     /// `SO_SNDBUF` for loopback clients (0: kernel autotuning).
     pub(crate) local_sndbuf: usize,
+    /// Serve `NAME.br`, `NAME.zst` or `NAME.gz` for `NAME` when the client
+    /// accepts that coding.
+    pub(crate) precompressed: bool,
+    /// Fields added to every successful response (`--header`, then
+    /// `--cache-control`), validated by the composer.
+    pub(crate) success_fields: Vec<OwnedField>,
+    /// Cross-origin access, if allowed.
+    pub(crate) cors: Option<Cors>,
+    /// Served (200) for a GET/HEAD of an extension-less path that names
+    /// nothing, to a client that accepts HTML.
+    pub(crate) fallback: Option<PathBuf>,
+    /// Served as the body of every 404 to a GET.
+    pub(crate) not_found: Option<PathBuf>,
+}
+
+/// A response field given on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OwnedField {
+    /// The name, a token.
+    pub(crate) name: Box<[u8]>,
+    /// The value, a field-value without leading or trailing whitespace.
+    pub(crate) value: Box<[u8]>,
+}
+
+/// Who may read responses cross-origin (`--cors`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Cors {
+    /// Any origin: `Access-Control-Allow-Origin: *`.
+    AnyOrigin,
+    /// One serialized origin (`scheme://host[:port]`).
+    Origin(Box<[u8]>),
 }
 
 /// What the command line asks for.
@@ -93,6 +124,20 @@ Options:
                             autotuned multi-MiB buffers only move work to the client
                             (8x while a body of 8 MiB or more is sent);
                             0 keeps kernel autotuning (default: 262144)
+      --no-precompressed    do not serve NAME.br, NAME.zst or NAME.gz in place of NAME to
+                            clients that accept that coding (default: served, with
+                            Content-Encoding and Vary: Accept-Encoding, when not older
+                            than NAME)
+      --header 'NAME: VALUE'
+                            add a field to every successful response (2xx, 304); repeatable
+      --cache-control VALUE add Cache-Control: VALUE to every successful response
+                            (e.g. max-age=3600; default: none)
+      --cors[=ORIGIN]       allow cross-origin reads: from any origin, or from ORIGIN only
+                            (e.g. --cors=https://app.example); answers CORS preflights
+      --fallback FILE       serve FILE (200) for a GET or HEAD of a path without an
+                            extension that names nothing, to clients that accept HTML
+                            (single-page apps: --fallback ROOT/index.html)
+      --not-found FILE      send FILE as the body of 404 responses
   -h, --help                print this help
   -V, --version             print the version
 
@@ -122,6 +167,12 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
     let mut cache_ttl = Duration::from_secs(1);
     let mut busy_poll = Duration::from_micros(50);
     let mut local_sndbuf = 256 * 1024usize;
+    let mut precompressed = true;
+    let mut headers = Vec::new();
+    let mut cache_control = None;
+    let mut cors = None;
+    let mut fallback = None;
+    let mut not_found = None;
 
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
@@ -176,6 +227,20 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
                 }
                 busy_poll = Duration::from_micros(us);
             }
+            Long("no-precompressed") => precompressed = false,
+            Long("header") => {
+                if headers.len() == MAX_HEADERS {
+                    return Err(format!("at most {MAX_HEADERS} --header options"));
+                }
+                headers.push(header(&string_value(&mut parser, "--header")?)?);
+            }
+            Long("cache-control") => {
+                let v = string_value(&mut parser, "--cache-control")?;
+                cache_control = Some(field(b"Cache-Control", v.trim(), "--cache-control")?);
+            }
+            Long("cors") => cors = Some(cors_value(parser.optional_value())?),
+            Long("fallback") => fallback = Some(path_value(&mut parser)?),
+            Long("not-found") => not_found = Some(path_value(&mut parser)?),
             _ => return Err(arg.unexpected().to_string()),
         }
     }
@@ -197,7 +262,102 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
         cache_ttl,
         busy_poll,
         local_sndbuf,
+        precompressed,
+        success_fields: headers.into_iter().chain(cache_control).collect(),
+        cors,
+        fallback,
+        not_found,
     })))
+}
+
+/// At most this many `--header` options (room in the responder's field
+/// list).
+const MAX_HEADERS: usize = 16;
+
+/// Fields tern writes itself (besides the framing fields and `Date`, which
+/// the composer refuses): a second copy from `--header` would contradict
+/// them.
+const SERVER_FIELDS: [&str; 12] = [
+    "server",
+    "content-type",
+    "content-encoding",
+    "content-range",
+    "etag",
+    "last-modified",
+    "accept-ranges",
+    "vary",
+    "location",
+    "allow",
+    "x-content-type-options",
+    "access-control-allow-origin",
+];
+
+/// `--header "Name: value"`.
+fn header(v: &str) -> Result<OwnedField, String> {
+    let Some((name, value)) = v.split_once(':') else {
+        return Err(format!("invalid --header {v:?} (expected \"Name: value\")"));
+    };
+    if SERVER_FIELDS.contains(&name.to_ascii_lowercase().as_str()) {
+        return Err(format!("--header cannot set {name}: tern sets it itself"));
+    }
+    field(name.as_bytes(), value.trim(), "--header")
+}
+
+/// A field the composer accepts (a token name, a field-value without
+/// controls, not a framing field).
+fn field(name: &[u8], value: &str, option: &str) -> Result<OwnedField, String> {
+    use tern_proto::compose::{ComposeError, ResponseHead};
+    let fields: [(&[u8], &[u8]); 1] = [(name, value.as_bytes())];
+    let mut head = ResponseHead::new(200, tern_proto::Version::Http11);
+    head.fields = &fields;
+    head.date = Some(b"Sun, 06 Nov 1994 08:49:37 GMT");
+    let name_text = String::from_utf8_lossy(name);
+    match head.encoded_len() {
+        Ok(_) if !value.is_empty() => Ok(OwnedField {
+            name: name.into(),
+            value: value.as_bytes().into(),
+        }),
+        Ok(_) => Err(format!("{option}: {name_text} needs a value")),
+        Err(ComposeError::InvalidFieldName { .. }) => {
+            Err(format!("{option}: {name_text:?} is not a field name"))
+        }
+        Err(ComposeError::ReservedField { .. }) => Err(format!(
+            "{option} cannot set {name_text}: tern sets it itself"
+        )),
+        Err(_) => Err(format!("{option}: invalid value {value:?} for {name_text}")),
+    }
+}
+
+/// `--cors` (any origin) or `--cors=ORIGIN`.
+fn cors_value(v: Option<OsString>) -> Result<Cors, String> {
+    let Some(v) = v else {
+        return Ok(Cors::AnyOrigin);
+    };
+    let v = v
+        .into_string()
+        .map_err(|v| format!("invalid value {v:?} for --cors"))?;
+    if v == "*" {
+        return Ok(Cors::AnyOrigin);
+    }
+    // RFC 6454 §6.2: scheme "://" host [":" port], nothing after.
+    let host = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"));
+    let valid = host.is_some_and(|h| {
+        !h.is_empty()
+            && h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+    });
+    if !valid {
+        return Err(format!(
+            "invalid origin {v:?} for --cors (expected scheme://host[:port], e.g. https://app.example)"
+        ));
+    }
+    Ok(Cors::Origin(v.into_bytes().into_boxed_slice()))
+}
+
+fn path_value(parser: &mut lexopt::Parser) -> Result<PathBuf, String> {
+    Ok(PathBuf::from(parser.value().map_err(|e| e.to_string())?))
 }
 
 fn set_root(root: &mut Option<PathBuf>, value: OsString) -> Result<(), String> {
@@ -259,6 +419,14 @@ mod tests {
             &["--bogus"],
             &["a", "b"],
             &["--idle-timeout", "-1"],
+            &["--header", "X-Ok"],
+            &["--header", "Bad Name: 1"],
+            &["--header", "Content-Length: 1"],
+            &["--header", "content-type: text/plain"],
+            &["--header", "X-Empty: "],
+            &["--cache-control", "a\u{1}b"],
+            &["--cors=evil.example"],
+            &["--cors=https://app.example/path"],
         ] {
             let e = parse(args(bad)).unwrap_err();
             assert!(!e.contains('\n'), "{e}");
@@ -275,6 +443,42 @@ mod tests {
             listen::Spec::parse("[::1]:0").unwrap(),
         ];
         assert_eq!(o.listen, want);
+    }
+
+    #[test]
+    fn header_rules_and_cors() {
+        let Command::Serve(o) = parse(args(&[
+            "--header",
+            "X-Frame-Options:  DENY ",
+            "--cache-control",
+            "max-age=60",
+            "--cors=https://app.example:8443",
+        ]))
+        .unwrap() else {
+            panic!()
+        };
+        let fields: Vec<(&[u8], &[u8])> = o
+            .success_fields
+            .iter()
+            .map(|f| (&*f.name, &*f.value))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                (&b"X-Frame-Options"[..], &b"DENY"[..]),
+                (b"Cache-Control", b"max-age=60")
+            ]
+        );
+        assert_eq!(
+            o.cors,
+            Some(Cors::Origin(b"https://app.example:8443"[..].into()))
+        );
+        assert!(o.precompressed);
+        let Command::Serve(o) = parse(args(&["--cors", "--no-precompressed"])).unwrap() else {
+            panic!()
+        };
+        assert_eq!(o.cors, Some(Cors::AnyOrigin));
+        assert!(!o.precompressed);
     }
 
     #[test]

@@ -639,7 +639,7 @@ impl<S: Socket> Conn<S> {
             buf: &mut buf[..],
             len: self.out_end,
         };
-        self.body = respond::write_response(plan, &mut out, ctx.date.rendered())?;
+        self.body = respond::write_response(plan, &mut out, ctx.date.rendered(), &ctx.rules)?;
         self.out_end = out.len;
         let keep_alive = plan.keep_alive;
         self.response = Response::None;

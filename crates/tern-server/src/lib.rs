@@ -27,6 +27,7 @@ mod log;
 mod multipart;
 mod plan;
 mod respond;
+mod rules;
 pub mod semantics;
 mod socket;
 mod sys;
@@ -98,6 +99,15 @@ fn serve(opts: Options) -> Result<Cut, String> {
     }
     let root_fd = files::open_root(&root)
         .map_err(|e| format!("cannot open {}: {}", root.display(), short(&e)))?;
+    for (option, path) in [
+        ("--fallback", &opts.fallback),
+        ("--not-found", &opts.not_found),
+    ] {
+        if let Some(path) = path {
+            files::NamedFile::open(path, opts.cache_ttl, false)
+                .map_err(|e| format!("cannot use {option} {}: {}", path.display(), short(&e)))?;
+        }
+    }
 
     sys::raise_nofile_limit();
     let listening = listen::open(&opts.listen, opts.threads)?;

@@ -485,7 +485,7 @@ impl Worker {
         if self.reserve.is_none() {
             self.reserve = open_reserve();
         }
-        self.ctx.planner.files.sweep(now);
+        self.ctx.planner.sweep(now);
         if self.id == 0 && now.duration_since(self.last_pool_sweep) >= POOL_SWEEP {
             self.last_pool_sweep = now;
             let _ = self.shared.pool.sweep();
