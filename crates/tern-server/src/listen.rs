@@ -108,6 +108,9 @@ impl Spec {
             return Err(bad("every interface is 0.0.0.0:PORT and/or [::]:PORT"));
         } else if let Ok(ip) = host.parse::<Ipv4Addr>() {
             Host::Ip(IpAddr::V4(ip))
+        } else if host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            // Not left to the resolver, which reads `1.2.3` as 1.2.0.3.
+            return Err(bad("not an IPv4 address"));
         } else if is_localhost(host) {
             Host::Localhost
         } else if host
@@ -428,6 +431,8 @@ mod tests {
             "*:80",
             "a b:80",
             "host:-1",
+            "1.2.3:80",
+            "256.1.1.1:80",
         ] {
             let e = Spec::parse(bad).unwrap_err();
             assert!(!e.contains('\n'), "{e}");
