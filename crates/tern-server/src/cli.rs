@@ -4,17 +4,19 @@
 //! option set is small and fixed, and every error is one line.
 
 use std::ffi::OsString;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
+
+use crate::listen;
 
 /// Everything the operator can set on the command line.
 #[derive(Debug, Clone)]
 pub(crate) struct Options {
     /// Directory whose files are served.
     pub(crate) root: PathBuf,
-    /// Address every worker's listening socket binds to.
-    pub(crate) listen: SocketAddr,
+    /// The `--listen` values in order; empty: socket activation, or else
+    /// the default 127.0.0.1:8080.
+    pub(crate) listen: Vec<listen::Spec>,
     /// Number of worker threads (one epoll loop each).
     pub(crate) threads: usize,
     /// `None`: no access log; `Some(None)`: standard output; `Some(Some(path))`: a file.
@@ -97,7 +99,17 @@ Arguments:
 
 Options:
       --root DIR            directory to serve (same as ROOT)
-  -l, --listen ADDR         address to listen on (default: 127.0.0.1:8080; port 0 picks a free port)
+  -l, --listen ADDR         listen on ADDR; repeat for more (default: 127.0.0.1:8080).
+                            ADDR: PORT or :PORT (on 127.0.0.1: loopback, unlike python's
+                            http.server, so no directory is published unasked),
+                            IPv4:PORT, [IPv6]:PORT, HOST:PORT (every address of HOST;
+                            localhost is 127.0.0.1 and ::1). Every interface:
+                            0.0.0.0:PORT and [::]:PORT ([::] is IPv6 only).
+                            Port 0 picks a free port, one for all addresses where it can.
+                            Under systemd socket activation (LISTEN_PID, LISTEN_FDS)
+                            tern serves the sockets it is given, and --listen beside
+                            them is an error; LISTEN_* is not passed on (tern starts
+                            no programs)
   -t, --threads N           worker threads, one epoll loop each (default: available cores)
       --access-log PATH|-   write a Combined Log Format access log to PATH or stdout (default: off)
       --header-timeout SECS close clients that do not send a complete request head in time (default: 10)
@@ -149,7 +161,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
 
     let mut parser = lexopt::Parser::from_args(args);
     let mut root: Option<PathBuf> = None;
-    let mut listen = "127.0.0.1:8080".to_owned();
+    let mut listen = Vec::new();
     let mut threads = None;
     let mut access_log = None;
     let mut header_timeout = Duration::from_secs(10);
@@ -176,7 +188,10 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
             Short('V') | Long("version") => return Ok(Command::Version),
             Long("root") => set_root(&mut root, parser.value().map_err(|e| e.to_string())?)?,
             Value(v) => set_root(&mut root, v)?,
-            Short('l') | Long("listen") => listen = string_value(&mut parser, "--listen")?,
+            Short('l') | Long("listen") => {
+                let value = string_value(&mut parser, "--listen")?;
+                listen.push(listen::Spec::parse(&value)?);
+            }
             Short('t') | Long("threads") => {
                 let n: usize = number(&mut parser, "--threads")?;
                 if n == 0 || n > 1024 {
@@ -239,9 +254,6 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
         }
     }
 
-    let listen: SocketAddr = listen.parse().map_err(|_| {
-        format!("bad address {listen:?} for --listen (expected IP:PORT, e.g. 127.0.0.1:8080)")
-    })?;
     let threads = threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
     Ok(Command::Serve(Box::new(Options {
@@ -402,7 +414,7 @@ mod tests {
             panic!("expected serve")
         };
         assert_eq!(o.root, PathBuf::from("/srv"));
-        assert_eq!(o.listen, "127.0.0.1:8080".parse().unwrap());
+        assert!(o.listen.is_empty());
         assert!(o.access_log.is_none());
     }
 
@@ -410,6 +422,9 @@ mod tests {
     fn errors_are_one_line() {
         for bad in [
             &["--listen", "nope"][..],
+            &["--listen", "::1:80"],
+            &["--listen", "[::1]"],
+            &["--listen", "1.2.3.4:99999"],
             &["--threads", "0"],
             &["--bogus"],
             &["a", "b"],
@@ -426,6 +441,18 @@ mod tests {
             let e = parse(args(bad)).unwrap_err();
             assert!(!e.contains('\n'), "{e}");
         }
+    }
+
+    #[test]
+    fn listen_is_repeatable_in_order() {
+        let Command::Serve(o) = parse(args(&["-l", "8080", "--listen", "[::1]:0"])).unwrap() else {
+            panic!()
+        };
+        let want = [
+            listen::Spec::parse("8080").unwrap(),
+            listen::Spec::parse("[::1]:0").unwrap(),
+        ];
+        assert_eq!(o.listen, want);
     }
 
     #[test]

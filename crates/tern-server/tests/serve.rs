@@ -19,6 +19,8 @@ mod faults;
 mod headers;
 #[path = "serve/lifecycle.rs"]
 mod lifecycle;
+#[path = "serve/listen.rs"]
+mod listen;
 #[path = "serve/precompressed.rs"]
 mod precompressed;
 #[path = "serve/ranges.rs"]
