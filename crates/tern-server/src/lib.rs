@@ -1,8 +1,9 @@
 //! `tern`: a static file server on tern-proto.
 //!
 //! One worker thread per core, each with its own epoll instance and its own
-//! `SO_REUSEPORT` listening socket, so the kernel spreads connections and no
-//! connection ever moves between threads. Responses are a head composed into
+//! `SO_REUSEPORT` listening socket per address, so the kernel spreads
+//! connections and no connection ever moves between threads (sockets handed
+//! over by systemd are shared, see `listen`). Responses are a head composed into
 //! the connection's buffer plus either the cached content of a small file
 //! (one `send`) or `sendfile` of a large one (head with `MSG_MORE`, so both
 //! leave in one segment). See `worker` for the loop and `conn` for one
@@ -13,17 +14,21 @@
 //! ```
 //!
 //! The first line on standard output is `tern: serving ROOT on http://ADDR`
-//! with the real address (port 0 picks a free port).
+//! with the real address (port 0 picks a free port); each further address
+//! follows on a line `tern: also serving on http://ADDR`.
 #![forbid(unsafe_code)]
 
 mod cli;
+mod compress;
 mod conn;
 mod context;
 mod files;
+mod listen;
 mod log;
 mod multipart;
 mod plan;
 mod respond;
+mod rules;
 pub mod semantics;
 mod socket;
 mod sys;
@@ -86,34 +91,11 @@ pub fn main() -> ExitCode {
 }
 
 fn serve(opts: Options) -> Result<Cut, String> {
-    let root = opts
-        .root
-        .canonicalize()
-        .map_err(|e| format!("cannot serve {}: {}", opts.root.display(), short(&e)))?;
-    if !root.is_dir() {
-        return Err(format!("cannot serve {}: not a directory", root.display()));
-    }
-    let root_fd = files::open_root(&root)
-        .map_err(|e| format!("cannot open {}: {}", root.display(), short(&e)))?;
-
+    let (root, root_fd) = open_root(&opts)?;
     sys::raise_nofile_limit();
-    let (listeners, addr) = sys::listeners(opts.listen, opts.threads).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AddrInUse {
-            format!("cannot listen on {}: address already in use", opts.listen)
-        } else {
-            format!("cannot listen on {}: {}", opts.listen, short(&e))
-        }
-    })?;
-
-    let log = match &opts.access_log {
-        None => None,
-        Some(path) => Some(Arc::new(LogFile::open(path.clone()).map_err(|e| {
-            let name = path
-                .as_ref()
-                .map_or("stdout".into(), |p| p.display().to_string());
-            format!("cannot open access log {name}: {}", short(&e))
-        })?)),
-    };
+    let listening = listen::open(&opts.listen, opts.threads)?;
+    let exclusive = listening.shared;
+    let log = open_log(&opts)?;
 
     // The signal thread writes a byte to this socket pair on the first
     // SIGTERM/SIGINT; every worker's epoll watches the other end and starts
@@ -134,8 +116,8 @@ fn serve(opts: Options) -> Result<Cut, String> {
         log,
     });
 
-    let mut setups = Vec::with_capacity(listeners.len());
-    for listener in listeners {
+    let mut setups = Vec::with_capacity(listening.per_worker.len());
+    for listeners in listening.per_worker {
         let stop = OwnedFd::from(
             stop_read
                 .try_clone()
@@ -144,25 +126,20 @@ fn serve(opts: Options) -> Result<Cut, String> {
         let root = root_fd
             .try_clone()
             .map_err(|e| format!("cannot open root: {e}"))?;
-        setups.push((listener, stop, root));
+        setups.push((listeners, stop, root));
     }
-
-    {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "tern: serving {} on http://{addr}", root.display());
-        let _ = out.flush();
-    }
+    announce(&root, &listening.addrs);
 
     // Each worker is built on its own thread: its pool front end and caches
     // are thread-local by construction.
     let handles: Vec<_> = setups
         .into_iter()
         .enumerate()
-        .map(|(id, (listener, stop, root))| {
+        .map(|(id, (listeners, stop, root))| {
             let shared = Arc::clone(&shared);
             std::thread::Builder::new()
                 .name(format!("tern-worker-{id}"))
-                .spawn(move || Worker::new(id, shared, listener, stop, root)?.run())
+                .spawn(move || Worker::new(id, shared, listeners, exclusive, stop, root)?.run())
         })
         .collect::<Result<_, _>>()
         .map_err(|e| format!("cannot start worker thread: {e}"))?;
@@ -172,6 +149,64 @@ fn serve(opts: Options) -> Result<Cut, String> {
         shared.log.clone(),
         opts.shutdown_timeout,
     )?;
+    join_workers(handles)
+}
+
+/// ROOT, canonical, and a descriptor of it; the files the options name are
+/// checked too, so a typo fails at start rather than at the first 404.
+fn open_root(opts: &Options) -> Result<(std::path::PathBuf, OwnedFd), String> {
+    let root = opts
+        .root
+        .canonicalize()
+        .map_err(|e| format!("cannot serve {}: {}", opts.root.display(), short(&e)))?;
+    if !root.is_dir() {
+        return Err(format!("cannot serve {}: not a directory", root.display()));
+    }
+    let root_fd = files::open_root(&root)
+        .map_err(|e| format!("cannot open {}: {}", root.display(), short(&e)))?;
+    for (option, path) in [
+        ("--fallback", &opts.fallback),
+        ("--not-found", &opts.not_found),
+    ] {
+        if let Some(path) = path {
+            files::NamedFile::open(path, files::FileOptions::new(opts))
+                .map_err(|e| format!("cannot use {option} {}: {}", path.display(), short(&e)))?;
+        }
+    }
+    Ok((root, root_fd))
+}
+
+fn open_log(opts: &Options) -> Result<Option<Arc<LogFile>>, String> {
+    let Some(path) = &opts.access_log else {
+        return Ok(None);
+    };
+    let log = LogFile::open(path.clone()).map_err(|e| {
+        let name = path
+            .as_ref()
+            .map_or("stdout".into(), |p| p.display().to_string());
+        format!("cannot open access log {name}: {}", short(&e))
+    })?;
+    Ok(Some(Arc::new(log)))
+}
+
+/// The first line of output is a contract: scripts and tests read the
+/// address from it. Further addresses follow, one per line.
+fn announce(root: &std::path::Path, addrs: &[std::net::SocketAddr]) {
+    let mut out = std::io::stdout().lock();
+    let mut addrs = addrs.iter();
+    if let Some(first) = addrs.next() {
+        let _ = writeln!(out, "tern: serving {} on http://{first}", root.display());
+    }
+    for addr in addrs {
+        let _ = writeln!(out, "tern: also serving on http://{addr}");
+    }
+    let _ = out.flush();
+}
+
+/// Waits for every worker; sums what a cut shutdown left unsent.
+fn join_workers(
+    handles: Vec<std::thread::JoinHandle<std::io::Result<Cut>>>,
+) -> Result<Cut, String> {
     let mut cut = Cut::default();
     let mut failed = None;
     for h in handles {

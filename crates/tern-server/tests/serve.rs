@@ -11,10 +11,18 @@ mod basic;
 mod conditional;
 #[path = "serve/errors.rs"]
 mod errors;
+#[path = "serve/fallback.rs"]
+mod fallback;
 #[path = "serve/faults.rs"]
 mod faults;
+#[path = "serve/headers.rs"]
+mod headers;
 #[path = "serve/lifecycle.rs"]
 mod lifecycle;
+#[path = "serve/listen.rs"]
+mod listen;
+#[path = "serve/precompressed.rs"]
+mod precompressed;
 #[path = "serve/ranges.rs"]
 mod ranges;
 #[path = "serve/resources.rs"]
