@@ -1006,4 +1006,22 @@ mod tests {
         rig.peer_closes();
         assert_eq!(rig.conn.drive(&mut rig.ctx), Next::Close);
     }
+
+    #[test]
+    fn a_peer_leaving_mid_head_is_closed_without_growing_its_input_and_the_parser_returns() {
+        let mut rig = Rig::new(&[]);
+        rig.peer_sends(b"GET /index.html HTTP/1.1\r\nHost: t\r\n");
+        assert_eq!(rig.conn.drive(&mut rig.ctx), Next::Wait);
+        let id = rig.conn.parser.expect("a parser holds the partial head");
+        rig.peer_closes();
+        assert_eq!(rig.conn.drive(&mut rig.ctx), Next::Close);
+        assert!(rig.ctx.parsers.get(id).input.capacity() <= INPUT_MIN);
+        assert!(rig.sent().is_empty());
+        rig.conn.release(&mut rig.ctx);
+        assert!(rig.conn.parser.is_none());
+        // The slab lends it again, made new.
+        assert_eq!(rig.ctx.parsers.take(), id);
+        let parser = rig.ctx.parsers.get(id);
+        assert!(parser.input.is_empty() && !parser.proto.head_started());
+    }
 }
