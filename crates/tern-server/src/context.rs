@@ -152,10 +152,10 @@ impl Parsers {
     /// Lends a parser waiting for a fresh request, with no input.
     pub(crate) fn take(&mut self) -> ParserId {
         let id = self.first_free;
-        if let Some(parser) = self.entries.get_mut(id as usize) {
-            if let Lending::Free { next } = parser.lending {
-                self.first_free = next;
-            }
+        if let Some(parser) = self.entries.get_mut(id as usize)
+            && let Lending::Free { next } = parser.lending
+        {
+            self.first_free = next;
             parser.lending = Lending::Lent;
             return ParserId(id);
         }
