@@ -20,7 +20,8 @@ use crate::semantics::target::{self, PathError};
 pub(crate) struct Plan {
     /// The status code.
     pub(crate) status: u16,
-    /// The request's version (the status line echoes it).
+    /// The request's version (it decides framing and persistence; the
+    /// status line always says HTTP/1.1).
     pub(crate) version: Version,
     /// The connection persists after this response.
     pub(crate) keep_alive: bool,

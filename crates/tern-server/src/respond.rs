@@ -211,6 +211,9 @@ pub(crate) fn write_response(
         fields.push(name, value);
     }
     let mut head = ResponseHead::new(plan.status, plan.version);
+    // RFC 9110 §6.2: a server sends its own version, HTTP/1.1, also to an
+    // HTTP/1.0 client (whose version still decides framing and persistence).
+    head.line_version = Version::Http11;
     head.body = body;
     head.keep_alive = plan.keep_alive;
     head.head_request = plan.head_request;

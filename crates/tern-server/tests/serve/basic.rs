@@ -147,8 +147,9 @@ fn http10_closes_unless_keep_alive() {
     let fx = Fixture::new("http10");
     let srv = Server::start(&fx.root, &[]);
     let raw = srv.raw(b"GET /index.html HTTP/1.0\r\n\r\n");
+    // RFC 9110 §6.2: the server's own version, also to HTTP/1.0 clients.
     assert!(
-        raw.starts_with(b"HTTP/1.0 200 OK\r\n"),
+        raw.starts_with(b"HTTP/1.1 200 OK\r\n"),
         "{}",
         String::from_utf8_lossy(&raw)
     );
@@ -161,6 +162,7 @@ fn http10_closes_unless_keep_alive() {
         .unwrap();
     let r = rd.response(false);
     assert_eq!(r.header("connection"), Some("keep-alive"));
+    assert!(r.head.starts_with(b"HTTP/1.1 200 OK\r\n"));
     rd.stream
         .write_all(b"GET /notes.txt HTTP/1.0\r\n\r\n")
         .unwrap();
