@@ -175,6 +175,14 @@ fn split_weak(tag: &[u8]) -> (bool, &[u8]) {
 /// since the epoch; `None` when invalid (an invalid date is ignored).
 pub fn http_date(v: &[u8]) -> Option<i64> {
     let s = std::str::from_utf8(v.trim_ascii()).ok()?;
+    // httpdate trims Unicode whitespace (a vertical tab, U+00A0), which is
+    // not OWS, and reads any byte between an RFC 850 date and its time:
+    // neither is a date (both found by fuzz/evaluate_conditions).
+    if s.trim().len() != s.len()
+        || (s.ends_with(" GMT") && s.len() >= 13 && s.as_bytes()[s.len() - 13] != b' ')
+    {
+        return None;
+    }
     let t = httpdate::parse_http_date(s).ok()?;
     let secs = t.duration_since(UNIX_EPOCH).ok()?.as_secs();
     i64::try_from(secs).ok()
@@ -289,6 +297,10 @@ mod tests {
         );
         assert_eq!(http_date(b"Sun Nov  6 08:49:37 1994"), Some(784_111_777));
         assert_eq!(http_date(b"yesterday"), None);
+        assert_eq!(http_date(format!(" {LM}\t").as_bytes()), Some(784_111_777));
+        assert_eq!(http_date(format!("{LM}\x0b").as_bytes()), None);
+        assert_eq!(http_date(format!("\u{a0}{LM}").as_bytes()), None);
+        assert_eq!(http_date(b"Sunday, 06-Nov-94.08:49:37 GMT"), None);
     }
 
     /// The three forms of RFC 9110 §5.6.7 for `t` seconds since the epoch,
