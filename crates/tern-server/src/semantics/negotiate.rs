@@ -91,7 +91,8 @@ pub fn choose_encoding<'a>(
     }
     let mut weights = EncodingWeights::default();
     for field in fields {
-        for member in list_members(field) {
+        // No quoted-string in this grammar: every comma separates.
+        for member in field.split(|&b| b == b',').map(trim_ows) {
             if let Some((token, weight)) = encoding_member(member) {
                 weights.record(token, weight);
             }
@@ -185,10 +186,11 @@ impl EncodingWeights {
 /// token. `None` when malformed (no other parameter is allowed).
 fn encoding_member(member: &[u8]) -> Option<(&[u8], u16)> {
     let (token, params) = match member.iter().position(|&b| b == b';') {
-        Some(i) => (member[..i].trim_ascii_end(), Some(&member[i + 1..])),
+        Some(i) => (trim_ows(&member[..i]), Some(&member[i + 1..])),
         None => (member, None),
     };
-    if token != b"*" && !is_token(token) {
+    // `*` is a token too.
+    if !is_token(token) {
         return None;
     }
     let weight = match params {
@@ -254,7 +256,7 @@ struct MediaRange<'a> {
 /// malformed parameter, makes the member malformed (`None`).
 fn media_range(member: &[u8]) -> Option<MediaRange<'_>> {
     let mut parts = split_outside_quotes(member, b';');
-    let media = parts.next()?.trim_ascii_end();
+    let media = trim_ows(parts.next()?);
     let slash = media.iter().position(|&b| b == b'/')?;
     let (type_, subtype) = (&media[..slash], &media[slash + 1..]);
     if !is_token(type_) || !is_token(subtype) || (type_ == b"*" && subtype != b"*") {
@@ -319,8 +321,9 @@ fn is_parameter(param: &[u8]) -> bool {
     is_token(name) && (is_token(value) || is_quoted_string(value))
 }
 
-/// The members of a comma-separated list (§5.6.1), OWS trimmed, empty ones
-/// skipped; commas inside a quoted-string do not separate.
+/// The members of a comma-separated list whose members may hold
+/// quoted-strings (§5.6.1), OWS trimmed, empty ones skipped; commas inside
+/// a quoted-string do not separate.
 fn list_members(field: &[u8]) -> impl Iterator<Item = &[u8]> {
     split_outside_quotes(field, b',')
         .map(trim_ows)
