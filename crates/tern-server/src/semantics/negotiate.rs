@@ -6,8 +6,8 @@
 //! ignored, as if it were not there. RFC 9110 requires ignoring empty list
 //! members (§5.6.1.2) and lets a server disregard a negotiation field it
 //! cannot honour (§12.5.1); ignoring one malformed member is the narrower
-//! use of that latitude, and it never makes a refused representation
-//! acceptable (a refusal, `q=0`, must itself be well-formed to count).
+//! use of that latitude. The price: a malformed refusal
+//! (`identity;q=0.0000`) refuses nothing.
 
 /// A content coding tern can serve from a precompressed sibling file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
