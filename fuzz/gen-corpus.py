@@ -129,6 +129,118 @@ def date_seeds():
         yield seconds.to_bytes(8, "little") + bytes([0, 1, 1, 2, 0, 255])
 
 
+def range_seeds():
+    """resolve_range: scale byte, eight bytes of length, a Range value."""
+    def seed(scale, length, value):
+        return bytes([scale]) + length.to_bytes(8, "little") + value
+
+    yield seed(0, 100, b"bytes=0-9")
+    yield seed(0, 100, b"bytes=-10")
+    yield seed(0, 100, b"bytes=90-")
+    yield seed(0, 100, b"Bytes = 0-0")
+    yield seed(0, 100, b"bytes=-0")
+    yield seed(0, 100, b"bytes=5-1")
+    yield seed(0, 100, b"items=0-1")
+    yield seed(0, 100, b"bytes=,,0-1, ,")
+    yield seed(0, 0, b"bytes=0-1")
+    yield seed(1, 4096, b"bytes=0-9, 3000-3009")
+    yield seed(1, 4096, b"bytes=3000-3009,0-9,5-500")
+    yield seed(1, 4096, b"bytes=0-9,20-29")
+    yield seed(1, 100_000, b"bytes=" + b",".join(b"%d-%d" % (i * 1000, i * 1000) for i in range(20)))
+    yield seed(0, 10, b"bytes=" + b",".join([b"1-1"] * 101))
+    yield seed(2, 2**64 - 1, b"bytes=0-99999999999999999999999")
+    yield seed(3, 0, b"bytes=18446744073709551614-, -1")
+
+
+def condition_seeds():
+    """evaluate_conditions: four bytes of Last-Modified, then lines of a name
+    index (0 If-Match, 1 If-None-Match, 2 If-Modified-Since,
+    3 If-Unmodified-Since, 4 Range, 5 If-Range) and a value."""
+    modified = (784_111_777).to_bytes(4, "little")
+    lm = b"Sun, 06 Nov 1994 08:49:37 GMT"
+    tag = b'"tern-1"'
+
+    def seed(*lines):
+        return modified + b"\n".join(bytes([n]) + v for n, v in lines)
+
+    yield seed((1, tag))
+    yield seed((1, b"W/" + tag))
+    yield seed((1, b'"a", ' + tag))
+    yield seed((1, b"*"), (0, b'"nope"'))
+    yield seed((0, b"*"), (3, b"Sat, 05 Nov 1994 08:49:37 GMT"))
+    yield seed((0, b"W/" + tag))
+    yield seed((3, b"Sat, 05 Nov 1994 08:49:37 GMT"))
+    yield seed((2, lm))
+    yield seed((2, b"Sunday, 06-Nov-94 08:49:37 GMT"), (1, b'"x"'))
+    yield seed((2, b"Sun Nov  6 08:49:37 1994"))
+    yield seed((2, b"Sun Nov 06 08:49:37 1994"))
+    yield seed((2, b"not a date"))
+    yield seed((4, b"bytes=0-1"), (5, tag))
+    yield seed((4, b"bytes=0-1"), (5, b"W/" + tag))
+    yield seed((4, b"bytes=0-1"), (5, lm))
+    yield seed((4, b"bytes=0-1"), (4, b"bytes=2-3"))
+    yield seed(*[(0, b'"a"')] * 4 + [(0, tag)])
+
+
+TARGETS = [
+    b"/", b"/index.html", b"/a/b/", b"//a///b", b"/a/./b?x=1", b"/a%20b",
+    b"/dir/../index.html", b"/dir/..", b"http://h:1/x/y?q", b"http://h",
+    b"//evil.example", b"//attacker.test/../sub", b"/a/%2e/%2E%2e/x/%2e",
+    b"/a%20b%3Fc%23d%25", b"/\\evil.example", b"/../etc/passwd",
+    b"/%2e%2e/etc/passwd", b"/a/../../etc", b"/..%2f..%2fetc%2fpasswd",
+    b"/a%2fb", b"/a%00b", b"/a%zz", b"/a%2", b"*", b"etc/passwd",
+    b"/%252e%252e/x", b"/a\\..\\b", b"/.git/config", b"/%2ehtaccess",
+    b"/.x/../ok", b"/caf\xc3\xa9/#frag",
+]
+
+
+def target_seeds():
+    """normalize_target: a flag byte (bit 0: hidden allowed), a target."""
+    for i, target in enumerate(TARGETS):
+        yield bytes([i % 2]) + target
+
+
+def negotiation_seeds():
+    """negotiate_content: a flag byte (bits 0-2 br, zstd, gzip available;
+    bit 3 no field; bit 4 Accept instead), then field values per line."""
+    every = 0b111
+    encodings = [
+        (every, b"gzip, deflate, br, zstd"),
+        (every, b"compress, gzip"),
+        (every, b""),
+        (every, b"*"),
+        (0b110, b"*"),
+        (every, b"compress;q=0.5, gzip;q=1.0"),
+        (every, b"gzip;q=1.0, identity; q=0.5, *;q=0"),
+        (0b001, b"gzip;q=1.0, identity; q=0.5, *;q=0"),
+        (every | 8, b""),
+        (every, b"br;q=0.9, gzip"),
+        (every, b"br;q=0.1, identity;q=0.2"),
+        (every, b"identity;q=0"),
+        (0, b"*;q=0"),
+        (every, b"*;q=0, identity"),
+        (every, b"x-gzip\nGZIP;Q=0.5, Identity;q=0.4"),
+        (every, b"br\nbr;q=0"),
+        (every, b"br;q=2, zstd;q=0.1234, gzip; q =0.5, br;level=1"),
+    ]
+    for flags, fields in encodings:
+        yield bytes([flags]) + fields
+    accepts = [
+        b"audio/*; q=0.2, audio/basic",
+        b"text/plain; q=0.5, text/html, text/x-dvi; q=0.8, text/x-c",
+        b"text/*, text/plain, text/plain;format=flowed, */*",
+        b"text/*;q=0.3, text/plain;q=0.7, text/plain;format=flowed,\ntext/plain;level=1;q=0.4, */*;q=0.5",
+        b"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        b"application/json",
+        b"application/json, text/html;q=0.9",
+        b"text/html;q=0\napplication/*;q=0.001",
+        b'image/png;x=",text/html,"',
+        b"text/html;q=0.2;q=0.3, */*;q=0.9",
+    ]
+    for fields in accepts:
+        yield bytes([16]) + fields
+
+
 def write(target, files):
     directory = CORPUS / target
     directory.mkdir(parents=True, exist_ok=True)
@@ -169,6 +281,10 @@ def main():
     counts["compose_roundtrip"] = write("compose_roundtrip", hashed(compose_seeds()))
     counts["pool_ops"] = write("pool_ops", hashed(pool_seeds()))
     counts["date_format"] = write("date_format", hashed(date_seeds()))
+    counts["resolve_range"] = write("resolve_range", hashed(range_seeds()))
+    counts["evaluate_conditions"] = write("evaluate_conditions", hashed(condition_seeds()))
+    counts["normalize_target"] = write("normalize_target", hashed(target_seeds()))
+    counts["negotiate_content"] = write("negotiate_content", hashed(negotiation_seeds()))
     for target, n in counts.items():
         print(f"{target}: {n} seeds")
 

@@ -36,7 +36,11 @@ while ((SECONDS < deadline)); do
         ((left > 0)) || break 2
         budget=$((left < PER_TARGET ? left : PER_TARGET))
         dict=()
-        case "$target" in pool_ops | date_format) ;; *) dict=(-dict=http.dict) ;; esac
+        case "$target" in
+        pool_ops | date_format) ;;
+        resolve_range | evaluate_conditions | normalize_target | negotiate_content) dict=(-dict=semantics.dict) ;;
+        *) dict=(-dict=http.dict) ;;
+        esac
         mkdir -p "corpus/$target"
         echo "=== $target for ${budget}s ($(date -u +%T))"
         if ! "${sanitizer_env[@]}" cargo fuzz run -s "$SANITIZER" "$target" "corpus/$target" -- \

@@ -1,9 +1,12 @@
-//! The checks behind tern-proto's fuzz targets.
+//! The checks behind the fuzz targets.
 //!
 //! Each target in `fuzz_targets/` is one line that calls `checks::<target>::check`
-//! on the bytes libFuzzer hands it. The same module is compiled into
-//! `crates/tern-proto/tests/corpus_replay.rs`, which replays every committed
+//! (tern-proto) or `semantics::<target>::check` (tern-server's HTTP semantics)
+//! on the bytes libFuzzer hands it. The same modules are compiled into
+//! `crates/tern-proto/tests/corpus_replay.rs` and
+//! `crates/tern-server/tests/semantics_corpus.rs`, which replay every committed
 //! corpus and regression file through the same functions under a plain
 //! `cargo test` on stable, without libFuzzer.
 
 pub mod checks;
+pub mod semantics;

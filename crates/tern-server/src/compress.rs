@@ -66,7 +66,7 @@ pub(crate) fn worthwhile(content_type: &[u8], size: u64) -> bool {
 /// A worker's encoded copies.
 #[derive(Debug, Default)]
 pub(crate) struct Compressor {
-    copies: HashMap<(Box<[u8]>, &'static [u8]), Copy>,
+    copies: HashMap<(Box<[u8]>, Coding), Copy>,
     bytes: usize,
 }
 
@@ -88,7 +88,7 @@ impl Compressor {
         coding: Coding,
         now: Instant,
     ) -> Option<Rc<FileInfo>> {
-        let key = (file.etag.clone(), coding.token());
+        let key = (file.etag.clone(), coding);
         if let Some(copy) = self.copies.get_mut(&key) {
             copy.used = now;
             return copy.file.clone();

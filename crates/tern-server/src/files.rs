@@ -127,7 +127,7 @@ impl FileInfo {
         let mut etag = b"W/\"".to_vec();
         etag.extend_from_slice(tag);
         etag.push(b'-');
-        etag.extend_from_slice(coding.token());
+        etag.extend_from_slice(coding.token().as_bytes());
         etag.push(b'"');
         let size = bytes.len() as u64;
         Self {
@@ -404,7 +404,7 @@ impl FileCache {
         let mut name = path.to_vec();
         for coding in Coding::ALL {
             name.truncate(path.len());
-            name.extend_from_slice(coding.suffix());
+            name.extend_from_slice(coding.suffix().as_bytes());
             let Ok(fd) = self.open_beneath(&name) else {
                 continue;
             };

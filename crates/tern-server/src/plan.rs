@@ -218,7 +218,7 @@ impl Planner {
             .headers()
             .filter(|f| f.name.eq_ignore_ascii_case(b"accept"))
             .map(|f| f.value);
-        if has_extension || !negotiate::accepts_media(accept, b"text", b"html") {
+        if has_extension || !negotiate::accepts_media(accept, "text", "html") {
             return None;
         }
         fallback.lookup(now)

@@ -342,7 +342,7 @@ fn prepare_full_head(file: &FileInfo, rules: &HeaderRules) -> Option<PreparedHea
 /// the path has several.
 fn push_coding<'a>(fields: &mut FieldList<'a>, file: &'a FileInfo) {
     if let Some(coding) = file.encoding {
-        fields.push(b"Content-Encoding", coding.token());
+        fields.push(b"Content-Encoding", coding.token().as_bytes());
     }
     if let Some(vary) = file.vary {
         fields.push(b"Vary", vary);

@@ -47,6 +47,16 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("simd_scalar", simd_scalar::check),
 ];
 
+/// The targets of tern-server's HTTP semantics (`fuzz/src/semantics`), whose
+/// corpora tern-server's `semantics_corpus` test replays: listed here so that
+/// tern-proto's replay test, which cannot build them, knows their directories.
+pub const SEMANTICS_TARGETS: &[&str] = &[
+    "resolve_range",
+    "evaluate_conditions",
+    "normalize_target",
+    "negotiate_content",
+];
+
 /// A deterministic reader of structured values from fuzz bytes. When the bytes
 /// run out every read returns zero (or an empty slice), so any input decodes.
 #[derive(Clone, Debug)]

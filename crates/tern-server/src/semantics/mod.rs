@@ -3,6 +3,7 @@
 //!
 //! - [`target`]: request-target → a relative path that cannot leave ROOT.
 //! - [`conditional`]: preconditions in the order of RFC 9110 §13.2.2.
+//! - [`negotiate`]: `Accept-Encoding` and `Accept` with q-values (§12).
 //! - [`range`]: `Range` resolved, sorted and coalesced (RFC 9110 §14).
 //! - [`negotiate`]: `Accept-Encoding` and `Accept` (RFC 9110 §12.5).
 

@@ -8,11 +8,11 @@
 //! §14.2 allows.
 
 /// Range specs accepted in one header before the header is ignored.
-const MAX_SPECS: usize = 100;
+pub const MAX_SPECS: usize = 100;
 /// Parts at most in a multipart response (after coalescing).
-const MAX_PARTS: usize = 16;
+pub const MAX_PARTS: usize = 16;
 /// Ranges closer than this are merged (about the size of a part header).
-const MERGE_GAP: u64 = 80;
+pub const MERGE_GAP: u64 = 80;
 
 /// A half-open byte interval `[start, end)` of the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -179,6 +179,8 @@ fn hex(c: u8) -> Option<u8> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn norm(t: &str) -> Result<String, PathError> {
@@ -246,5 +248,151 @@ mod tests {
         assert_eq!(norm("/a/.hidden"), Err(PathError::Hidden));
         assert_eq!(norm("/%2ehtaccess"), Err(PathError::Hidden));
         assert_eq!(norm("/.x/../ok").unwrap(), "ok");
+    }
+
+    /// Targets built from the pieces that matter to normalisation: dot
+    /// segments plain and encoded, encoded slashes and NULs, broken escapes,
+    /// double encoding, hidden names, queries and fragments, non-ASCII.
+    fn target() -> impl Strategy<Value = Vec<u8>> {
+        let piece = proptest::sample::select(vec![
+            "/", "/", "/", "a", "b", "x.y", ".", "..", "%2e", "%2E", "%2e%2E", "%2f", "%2F", "%00",
+            "%", "%4", "%41", "%252e", ".git", ".h", "\\", "?", "?q=1", "#f", " ", "%20", "~",
+            "%C3%A9", "\u{e9}", ":", "@", "%3F", "%23", "\x00", "%5C",
+        ]);
+        let start =
+            proptest::sample::select(vec!["/", "/", "/", "//", "http://h", "HTTPS://h:1", ""]);
+        (start, proptest::collection::vec(piece, 0..12)).prop_map(|(start, pieces)| {
+            let mut t = start.as_bytes().to_vec();
+            for p in pieces {
+                t.extend_from_slice(p.as_bytes());
+            }
+            t
+        })
+    }
+
+    /// The origin-form of a normalised path: `/` and every byte that is not
+    /// a literal path character percent-encoded.
+    fn encoded(normalized: &[u8]) -> Vec<u8> {
+        let mut t = vec![b'/'];
+        for &b in normalized {
+            if b == b'/' || is_pchar_literal(b) {
+                t.push(b);
+            } else {
+                t.extend_from_slice(format!("%{b:02X}").as_bytes());
+            }
+        }
+        t
+    }
+
+    fn segments(path: &[u8]) -> impl Iterator<Item = &[u8]> {
+        path.strip_suffix(b"/")
+            .unwrap_or(path)
+            .split(|&b| b == b'/')
+            .filter(|s| !s.is_empty())
+    }
+
+    proptest! {
+        /// A normalised path is relative, has no empty, `.` or `..` segment
+        /// (so it cannot climb out of ROOT), no NUL, no hidden segment unless
+        /// allowed; the query is the target's tail from its first `?` or `#`.
+        #[test]
+        fn normalized_paths_stay_inside_root(t in target(), allow_hidden: bool) {
+            let mut out = Vec::new();
+            let Ok(query) = normalize(&t, allow_hidden, &mut out) else {
+                return Ok(());
+            };
+            prop_assert!(!out.starts_with(b"/"), "{:?}", out);
+            prop_assert!(!out.windows(2).any(|w| w == b"//"), "{:?}", out);
+            prop_assert!(!out.contains(&0));
+            for seg in segments(&out) {
+                prop_assert!(seg != b"." && seg != b"..", "{:?}", out);
+                prop_assert!(allow_hidden || seg[0] != b'.', "{:?}", out);
+            }
+            prop_assert!(t.ends_with(query));
+            prop_assert!(query.is_empty() || matches!(query[0], b'?' | b'#'));
+        }
+
+        /// A target whose dot segments climb above ROOT at any point is
+        /// refused (400), however its dots are encoded.
+        #[test]
+        fn climbing_above_root_is_refused(t in target(), allow_hidden: bool) {
+            let Some(path) = t.strip_prefix(b"/") else {
+                return Ok(());
+            };
+            let end = path
+                .iter()
+                .position(|&b| b == b'?' || b == b'#')
+                .unwrap_or(path.len());
+            let mut depth = 0i32;
+            let mut climbs = false;
+            for seg in path[..end].split(|&b| b == b'/') {
+                let seg = String::from_utf8_lossy(seg).to_ascii_lowercase().replace("%2e", ".");
+                match seg.as_str() {
+                    "" | "." => {}
+                    ".." if depth == 0 => climbs = true,
+                    ".." => depth -= 1,
+                    _ => depth += 1,
+                }
+            }
+            if climbs {
+                let got = normalize(&t, allow_hidden, &mut Vec::new());
+                prop_assert_eq!(got, Err(PathError::BadRequest));
+            }
+        }
+
+        /// Normalising is idempotent: the percent-encoded normalised path
+        /// normalises to itself.
+        #[test]
+        fn normalizing_is_idempotent(t in target(), allow_hidden: bool) {
+            let mut out = Vec::new();
+            if normalize(&t, allow_hidden, &mut out).is_err() {
+                return Ok(());
+            }
+            let mut again = Vec::new();
+            let target = encoded(&out);
+            let query = normalize(&target, allow_hidden, &mut again);
+            prop_assert_eq!(query, Ok(&b""[..]));
+            prop_assert_eq!(again, out);
+        }
+
+        /// The redirect `Location` of a directory starts with exactly one
+        /// `/` (never a network-path reference) and names the same path,
+        /// with a trailing slash, and the same query.
+        #[test]
+        fn directory_location_names_the_same_path(t in target(), allow_hidden: bool) {
+            let mut out = Vec::new();
+            let Ok(query) = normalize(&t, allow_hidden, &mut out) else {
+                return Ok(());
+            };
+            let loc = directory_location(&out, query);
+            prop_assert!(loc.starts_with(b"/") && !loc.starts_with(b"//"), "{:?}", loc);
+            let mut back = Vec::new();
+            prop_assert_eq!(normalize(&loc, allow_hidden, &mut back), Ok(query));
+            let mut expected = out.strip_suffix(b"/").unwrap_or(&out).to_vec();
+            if !expected.is_empty() {
+                expected.push(b'/');
+            }
+            prop_assert_eq!(back, expected);
+        }
+
+        /// Hidden segments are refused (404) exactly when allowing them
+        /// would give a path with one; otherwise both settings agree.
+        #[test]
+        fn hidden_segments_refused_unless_allowed(t in target()) {
+            let (mut strict, mut open) = (Vec::new(), Vec::new());
+            let refused = normalize(&t, false, &mut strict);
+            let allowed = normalize(&t, true, &mut open);
+            match refused {
+                Err(PathError::Hidden) => {
+                    prop_assert!(allowed.is_ok());
+                    prop_assert!(segments(&open).any(|s| s[0] == b'.'), "{:?}", open);
+                }
+                Err(PathError::BadRequest) => prop_assert_eq!(allowed, Err(PathError::BadRequest)),
+                Ok(query) => {
+                    prop_assert_eq!(allowed, Ok(query));
+                    prop_assert_eq!(strict, open);
+                }
+            }
+        }
     }
 }
