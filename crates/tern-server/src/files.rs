@@ -58,6 +58,9 @@ pub(crate) struct FileInfo {
     /// by the responder on first use: such a response then costs one copy
     /// and the date.
     pub(crate) full_head: OnceCell<Option<PreparedHead>>,
+    /// The `Vary` value sent with this representation, when the path has
+    /// several (a listing's HTML and JSON).
+    pub(crate) vary: Option<&'static [u8]>,
     dev: u64,
     ino: u64,
     mtime_nsec: u32,
@@ -85,6 +88,7 @@ impl FileInfo {
             content_type,
             data,
             full_head: OnceCell::new(),
+            vary: None,
             dev: st.st_dev,
             ino: st.st_ino,
             mtime_nsec: u32::try_from(st.st_mtime_nsec).unwrap_or(0),

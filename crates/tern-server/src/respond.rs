@@ -110,6 +110,9 @@ pub(crate) fn write_response(
         Kind::File(file, selection) => {
             fields.push(b"Last-Modified", &file.last_modified);
             fields.push(b"ETag", &file.etag);
+            if let Some(vary) = file.vary {
+                fields.push(b"Vary", vary);
+            }
             fields.push(b"Accept-Ranges", b"bytes");
             match selection {
                 Selection::Full => {
@@ -141,6 +144,9 @@ pub(crate) fn write_response(
         Kind::NotModified(file) => {
             fields.push(b"Last-Modified", &file.last_modified);
             fields.push(b"ETag", &file.etag);
+            if let Some(vary) = file.vary {
+                fields.push(b"Vary", vary);
+            }
             Content::None
         }
         Kind::Unsatisfiable(size) => {
@@ -283,16 +289,18 @@ fn write_into(buf: &mut [u8; 64], args: std::fmt::Arguments<'_>) -> usize {
 /// once per cached file. `None` if the fields cannot be sent (never for the
 /// values the file cache makes).
 fn prepare_full_head(file: &FileInfo) -> Option<PreparedHead> {
-    let fields: [(&[u8], &[u8]); 5] = [
-        (b"Server", SERVER),
-        (b"Last-Modified", &file.last_modified),
-        (b"ETag", &file.etag),
-        (b"Accept-Ranges", b"bytes"),
-        (b"Content-Type", &file.content_type),
-    ];
+    let mut fields = FieldList::default();
+    fields.push(b"Server", SERVER);
+    fields.push(b"Last-Modified", &file.last_modified);
+    fields.push(b"ETag", &file.etag);
+    if let Some(vary) = file.vary {
+        fields.push(b"Vary", vary);
+    }
+    fields.push(b"Accept-Ranges", b"bytes");
+    fields.push(b"Content-Type", &file.content_type);
     let mut head = ResponseHead::new(200, Version::Http11);
     head.body = Body::Length(file.size);
-    head.fields = &fields;
+    head.fields = fields.as_slice();
     head.prepare().ok()
 }
 
@@ -353,7 +361,8 @@ mod tests {
     const TEXT_HTML: &[u8] = b"text/html; charset=utf-8";
 
     /// The prepared head of a whole file writes what the general path
-    /// writes, for a cached and an uncached file, kept alive or not.
+    /// writes, for a cached and an uncached file, kept alive or not, with
+    /// and without a `Vary` value.
     #[test]
     fn prepared_full_head_equals_the_general_path() {
         let path = std::env::temp_dir().join(format!("tern-unit-{}.html", std::process::id()));
@@ -365,7 +374,7 @@ mod tests {
             (fd, st)
         };
         let date = RenderedDate::new(784_111_777);
-        for cached in [false, true] {
+        for (cached, vary) in [(false, None), (true, None), (true, Some(&b"Accept"[..]))] {
             for keep_alive in [false, true] {
                 let mut outputs = Vec::new();
                 for prepared in [true, false] {
@@ -373,6 +382,7 @@ mod tests {
                     let data = cached.then(|| b"<p>hello</p>\n".to_vec().into_boxed_slice());
                     let etag = String::from("\"1-d-2\"");
                     let mut file = FileInfo::new(fd, &st, 13, etag, TEXT_HTML.into(), data);
+                    file.vary = vary;
                     if !prepared {
                         file.full_head = OnceCell::from(None);
                     }
@@ -404,6 +414,7 @@ mod tests {
                     head.starts_with("HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n")
                 );
                 assert_eq!(head.contains("Connection: close\r\n"), !keep_alive);
+                assert_eq!(head.contains("\r\nVary: Accept\r\n"), vary.is_some());
                 assert_eq!(outputs[0].1.is_none(), cached);
             }
         }
