@@ -20,6 +20,7 @@ mod cli;
 mod conn;
 mod context;
 mod files;
+mod listing;
 mod log;
 mod multipart;
 mod plan;

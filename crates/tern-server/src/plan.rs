@@ -9,6 +9,7 @@ use std::time::Instant;
 use tern_proto::{Method, Request, Version};
 
 use crate::files::{FileCache, FileInfo, Resolved};
+use crate::listing;
 use crate::semantics::conditional::{Conditions, Precondition};
 use crate::semantics::range::{self, Ranges, Span};
 use crate::semantics::target::{self, PathError};
@@ -132,6 +133,14 @@ impl Planner {
         };
         let file = match self.files.lookup(&self.scratch, now) {
             Resolved::File(f) => f,
+            Resolved::Listing(listing) => {
+                let fields = req.headers().map(|f| (f.name, f.value));
+                if listing::prefers_json(fields) {
+                    Rc::clone(&listing.json)
+                } else {
+                    Rc::clone(&listing.html)
+                }
+            }
             Resolved::Directory => {
                 let location = target::directory_location(&self.scratch, query);
                 return (301, Kind::Redirect(location.into_boxed_slice()));

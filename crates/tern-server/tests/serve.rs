@@ -15,6 +15,8 @@ mod errors;
 mod faults;
 #[path = "serve/lifecycle.rs"]
 mod lifecycle;
+#[path = "serve/listing.rs"]
+mod listing;
 #[path = "serve/ranges.rs"]
 mod ranges;
 #[path = "serve/resources.rs"]
