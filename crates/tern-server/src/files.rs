@@ -123,6 +123,9 @@ pub(crate) enum Resolved {
     Directory,
     /// A directory without `index.html`, listed (`--list-dirs`).
     Listing(Rc<Listing>),
+    /// A directory without `index.html` while listings are off: 404, with
+    /// a hint that `--list-dirs` would list it.
+    Unlisted,
     /// Nothing servable there (missing, not a regular file, outside ROOT).
     NotFound,
     /// The file exists but cannot be read.
@@ -264,6 +267,7 @@ impl FileCache {
                 let index = match openat2_or_walk(&fd, b"index.html", &mut self.have_openat2) {
                     Ok(fd) => fd,
                     Err(Errno::NOENT) if self.list_dirs => return self.listing(fd, &st, key),
+                    Err(Errno::NOENT) => return Resolved::Unlisted,
                     Err(e) => return error_result(e),
                 };
                 let Ok(st) = fs::fstat(&index) else {

@@ -40,6 +40,11 @@ use crate::files::{FileInfo, openat2_or_walk};
 /// At most this many entries per listing.
 pub(crate) const MAX_ENTRIES: usize = 10_000;
 
+/// What a request for a directory without `index.html` gets after its
+/// status text when listings are off. No filesystem path in it.
+pub(crate) const UNLISTED_HINT: &[u8] =
+    b"This directory has no index.html; tern lists such directories with --list-dirs.\n";
+
 /// The `Vary` value of both representations of a listing.
 const VARY: &[u8] = b"Accept";
 const TEXT_HTML: &[u8] = b"text/html; charset=utf-8";

@@ -44,6 +44,9 @@ pub(crate) enum Kind {
     Allow,
     /// The status text.
     Error,
+    /// 404 for a directory without `index.html` while listings are off:
+    /// the status text and a hint.
+    Unlisted,
 }
 
 /// Which bytes of a file.
@@ -83,7 +86,7 @@ impl Plan {
             }
             Kind::NotModified(_) => 0,
             Kind::Allow if self.status == 204 => 0,
-            _ => crate::respond::status_text(self.status)
+            _ => crate::respond::text_body(self)
                 .iter()
                 .map(|p| p.len() as u64)
                 .sum(),
@@ -141,6 +144,7 @@ impl Planner {
                     Rc::clone(&listing.html)
                 }
             }
+            Resolved::Unlisted => return (404, Kind::Unlisted),
             Resolved::Directory => {
                 let location = target::directory_location(&self.scratch, query);
                 return (301, Kind::Redirect(location.into_boxed_slice()));

@@ -15,6 +15,7 @@ use tern_proto::compose::{Body, ComposeError, PreparedHead, ResponseHead, status
 use tern_proto::date::RenderedDate;
 
 use crate::files::FileInfo;
+use crate::listing;
 use crate::multipart::{self, Parts};
 use crate::plan::{Kind, Plan, Selection};
 use crate::semantics::range::Span;
@@ -84,6 +85,17 @@ pub(crate) fn status_text(status: u16) -> [&'static [u8]; 2] {
         .get("HTTP/1.1 ".len()..line.len().saturating_sub(2))
         .unwrap_or_default();
     [text, b"\n"]
+}
+
+/// The body of a text response: the status text, then, for a directory
+/// left unlisted, the hint that `--list-dirs` would list it.
+pub(crate) fn text_body(plan: &Plan) -> [&'static [u8]; 3] {
+    let [status, newline] = status_text(plan.status);
+    let hint: &[u8] = match plan.kind {
+        Kind::Unlisted => listing::UNLISTED_HINT,
+        _ => b"",
+    };
+    [status, newline, hint]
 }
 
 /// Writes the response for `plan` into `out` (head, and the body when it
@@ -166,9 +178,9 @@ pub(crate) fn write_response(
                 Content::Text
             }
         }
-        Kind::Error => Content::Text,
+        Kind::Error | Kind::Unlisted => Content::Text,
     };
-    let text = status_text(plan.status);
+    let text = text_body(plan);
     let body = match &content {
         Content::None => Body::None,
         Content::Text => {

@@ -1,5 +1,6 @@
 //! Directory listings (`--list-dirs`): the HTML page and its JSON twin,
-//! escaping, order, what is hidden, validators.
+//! escaping, order, what is hidden, validators, and the 404 hint when
+//! listings are off.
 
 use std::ffi::OsStr;
 use std::io::Write;
@@ -380,4 +381,44 @@ fn a_listing_larger_than_the_connection_buffer_and_one_that_changes() {
     let r = srv.get("/many/", &[]);
     assert!(text(&r).contains("data-bytes=\"2\""));
     assert_eq!(r.body.len(), length);
+}
+
+#[test]
+fn without_list_dirs_a_directory_says_how_to_list_it() {
+    let tree = Tree::new("lst-off");
+    let srv = Server::start(tree.path(), &[]);
+    for target in ["/", "/zdir/"] {
+        let r = srv.get(target, &[]);
+        assert_eq!(r.status, 404, "{target}");
+        assert_eq!(r.header("content-type"), Some("text/plain; charset=utf-8"));
+        let body = String::from_utf8(r.body.clone()).unwrap();
+        assert!(body.starts_with("404 Not Found\n"), "{body}");
+        assert!(body.contains("--list-dirs"), "{body}");
+        assert!(
+            !body.contains(tree.root.to_str().unwrap()) && !body.contains("zdir"),
+            "{body}"
+        );
+        assert_eq!(r.header("vary"), None);
+        assert_eq!(
+            r.header("content-length")
+                .unwrap()
+                .parse::<usize>()
+                .unwrap(),
+            body.len()
+        );
+        let mut rd = Reader::new(srv.connect());
+        rd.stream.write_all(&request("HEAD", target, &[])).unwrap();
+        let head = rd.response(true);
+        assert_eq!(head.status, 404);
+        assert_eq!(head.header("content-length"), r.header("content-length"));
+    }
+    // a missing path is a plain 404
+    let r = srv.get("/missing/", &[]);
+    assert_eq!(r.status, 404);
+    assert_eq!(r.body, b"404 Not Found\n");
+    assert_eq!(srv.get("/zdir/inner.txt", &[]).body, b"inner");
+    // a directory with an index.html serves it, listings on or off
+    std::fs::write(tree.root.join("Adir/index.html"), b"<p>index</p>\n").unwrap();
+    let srv = Server::start(tree.path(), &["--list-dirs"]);
+    assert_eq!(srv.get("/Adir/", &[]).body, b"<p>index</p>\n");
 }
