@@ -73,7 +73,7 @@ impl Listing {
         have_openat2: &mut bool,
     ) -> Result<Self, Errno> {
         let (mut entries, truncated) = read_entries(root, &dir, key, allow_hidden, have_openat2)?;
-        entries.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
+        sort(&mut entries);
         // The newest change the page shows: an entry added, removed or
         // renamed (the directory's mtime), or one modified (its own).
         let mut stat = *dir_stat;
@@ -305,6 +305,11 @@ fn read_entries(
         });
     }
     Ok((entries, false))
+}
+
+/// Directories first, then files, each by the bytes of their names.
+fn sort(entries: &mut [Entry]) {
+    entries.sort_unstable_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
 }
 
 /// A failure that says nothing about the entry, only that the server is
@@ -949,7 +954,7 @@ mod tests {
             let mut have_openat2 = true;
             let (mut entries, truncated) =
                 read_entries(&root, &dir, b"d/", allow_hidden, &mut have_openat2).unwrap();
-            entries.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
+            sort(&mut entries);
             (entries, truncated, have_openat2)
         }
     }
