@@ -371,15 +371,26 @@ fn a_listing_larger_than_the_connection_buffer_and_one_that_changes() {
     // directory nor the page's length changed
     let etag = r.header("etag").unwrap().to_owned();
     let length = r.body.len();
-    std::fs::write(many.join("file-with-a-rather-long-name-0000.txt"), b"22").unwrap();
+    // one append, so no listing can see the file empty in between
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(many.join("file-with-a-rather-long-name-0000.txt"))
+        .unwrap()
+        .write_all(b"2")
+        .unwrap();
     let changed = eventually(std::time::Duration::from_secs(5), || {
         srv.get("/many/", &[&format!("If-None-Match: {etag}")])
             .status
             == 200
     });
     assert!(changed, "the listing kept its tag after a file grew");
-    let r = srv.get("/many/", &[]);
-    assert!(text(&r).contains("data-bytes=\"2\""));
+    // each worker thread has its own cache, revalidated after the TTL
+    let mut r = srv.get("/many/", &[]);
+    let grown = eventually(std::time::Duration::from_secs(5), || {
+        r = srv.get("/many/", &[]);
+        text(&r).contains("data-bytes=\"2\"")
+    });
+    assert!(grown, "the listing does not show the new size");
     assert_eq!(r.body.len(), length);
 }
 
