@@ -407,16 +407,28 @@ fn render_html(key: &[u8], entries: &[Entry], truncated: bool, out: &mut Vec<u8>
     out.extend_from_slice(b"<footer>tern</footer>\n</body>\n</html>\n");
 }
 
-/// `/` then each segment of `key` linked to its own directory.
+/// `/` then each segment of `key`, each linked to its directory by a
+/// relative path (`../` per level up, `./` for this one), so the links hold
+/// also behind a proxy that serves ROOT under a prefix.
 fn push_breadcrumbs(out: &mut Vec<u8>, key: &[u8]) {
-    out.extend_from_slice(b"<a href=\"/\">/</a>");
-    let mut href = vec![b'/'];
-    for segment in key.split(|&b| b == b'/').filter(|s| !s.is_empty()) {
-        push_percent_encoded(&mut href, segment);
-        href.push(b'/');
+    let segments: Vec<&[u8]> = key
+        .split(|&b| b == b'/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    let push_link = |out: &mut Vec<u8>, levels_up: usize| {
         out.extend_from_slice(b"<a href=\"");
-        out.extend_from_slice(&href);
+        if levels_up == 0 {
+            out.extend_from_slice(b"./");
+        }
+        for _ in 0..levels_up {
+            out.extend_from_slice(b"../");
+        }
         out.extend_from_slice(b"\">");
+    };
+    push_link(out, segments.len());
+    out.extend_from_slice(b"/</a>");
+    for (i, segment) in segments.iter().enumerate() {
+        push_link(out, segments.len() - 1 - i);
         push_html_text(out, segment);
         out.extend_from_slice(b"</a>/");
     }
@@ -1045,7 +1057,10 @@ mod tests {
             "{html}"
         );
         assert!(
-            html.contains("<a href=\"/a%20b/\">a b</a>/<a href=\"/a%20b/%FF/\">\u{fffd}</a>/</h1>"),
+            html.contains(
+                "<h1>Index of <a href=\"../../\">/</a><a href=\"../\">a b</a>/\
+                 <a href=\"./\">\u{fffd}</a>/</h1>"
+            ),
             "{html}"
         );
         assert!(html.contains("<a href=\"../\">../</a>"));
@@ -1059,6 +1074,7 @@ mod tests {
         let root = String::from_utf8(root).unwrap();
         assert!(!root.contains("href=\"../\""));
         assert!(root.contains("<title>Index of /</title>"));
+        assert!(root.contains("<h1>Index of <a href=\"./\">/</a></h1>"));
     }
 
     #[test]

@@ -128,6 +128,10 @@ fn the_page_lists_directories_first_escapes_names_and_hides_what_it_must() {
     };
     assert_eq!(hrefs(&sub), want, "{sub}");
     assert!(sub.contains("<title>Index of /zdir/</title>"), "{sub}");
+    assert!(
+        sub.contains("<h1>Index of <a href=\"../\">/</a><a href=\"./\">zdir</a>/</h1>"),
+        "{sub}"
+    );
 
     // every link of the page works
     for href in hrefs(&html) {
