@@ -15,7 +15,8 @@ use crate::common::*;
 /// ```text
 /// root/  zdir/ Adir/ b.txt(2 B) B.txt(1 B) <b>&.txt .hidden
 ///        link-in -> b.txt   link-dir -> zdir   link-out -> ../outside.txt
-///        link-abs -> /etc/hostname   dangling -> nowhere   fifo
+///        link-abs -> /etc/hostname   link-etc -> /etc   dangling -> nowhere
+///        fifo   link-fifo -> fifo
 ///        zdir/ inner.txt  up-and-out -> ../../outside.txt  up-and-in -> ../b.txt
 /// ```
 struct Tree {
@@ -41,6 +42,8 @@ impl Tree {
         symlink("../outside.txt", root.join("link-out")).unwrap();
         symlink("/etc/hostname", root.join("link-abs")).unwrap();
         symlink("nowhere", root.join("dangling")).unwrap();
+        symlink("/etc", root.join("link-etc")).unwrap();
+        symlink("fifo", root.join("link-fifo")).unwrap();
         symlink("../../outside.txt", root.join("zdir/up-and-out")).unwrap();
         symlink("../b.txt", root.join("zdir/up-and-in")).unwrap();
         let fifo = std::process::Command::new("mkfifo")
@@ -110,7 +113,16 @@ fn the_page_lists_directories_first_escapes_names_and_hides_what_it_must() {
     };
     assert_eq!(hrefs(&html), want, "{html}");
     // not listed: hidden, links that leave ROOT, dangling links, a FIFO
-    for absent in [".hidden", "link-out", "link-abs", "dangling", "fifo"] {
+    let absent = [
+        ".hidden",
+        "link-out",
+        "link-abs",
+        "link-etc",
+        "dangling",
+        "fifo",
+        "link-fifo",
+    ];
+    for absent in absent {
         assert!(!html.contains(absent), "{absent} listed: {html}");
     }
     // sizes (exact bytes in an attribute) and UTC times
