@@ -364,6 +364,45 @@ fn validators_head_and_ranges_work_on_each_representation() {
     }
 }
 
+/// `Last-Modified` is the newest mtime of the directory and its entries:
+/// an entry modified later makes `If-Modified-Since` with the old value
+/// fail, though the directory itself did not change.
+#[test]
+fn last_modified_follows_the_newest_entry() {
+    use std::time::{Duration, SystemTime};
+    let tree = Tree::new("lst-ims");
+    let set_mtime = |rel: &str, t: SystemTime| {
+        let f = std::fs::File::open(tree.root.join(rel)).unwrap();
+        f.set_modified(t).unwrap();
+    };
+    let whole_seconds = |t: SystemTime| {
+        let secs = t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
+        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+    };
+    let two_hours_ago = whole_seconds(SystemTime::now() - Duration::from_secs(7200));
+    let one_hour_ago = two_hours_ago + Duration::from_secs(3600);
+    // zdir/ lists inner.txt and up-and-in (a link to b.txt)
+    for rel in ["zdir/inner.txt", "b.txt", "zdir"] {
+        set_mtime(rel, two_hours_ago);
+    }
+    let srv = Server::start(tree.path(), &["--list-dirs", "--cache-ttl", "0.1"]);
+    let r = srv.get("/zdir/", &[]);
+    let lm = r.header("last-modified").unwrap().to_owned();
+    assert_eq!(lm, httpdate::fmt_http_date(two_hours_ago));
+    let ims = format!("If-Modified-Since: {lm}");
+    assert_eq!(srv.get("/zdir/", &[&ims]).status, 304);
+    // the entry changes, the directory does not
+    set_mtime("zdir/inner.txt", one_hour_ago);
+    set_mtime("zdir", two_hours_ago);
+    let want = httpdate::fmt_http_date(one_hour_ago);
+    // each worker thread has its own cache, revalidated after the TTL
+    let newer = eventually(Duration::from_secs(5), || {
+        let r = srv.get("/zdir/", &[&ims]);
+        r.status == 200 && r.header("last-modified") == Some(want.as_str())
+    });
+    assert!(newer, "Last-Modified did not follow the entry");
+}
+
 #[test]
 fn a_listing_larger_than_the_connection_buffer_and_one_that_changes() {
     let tree = Tree::new("lst-many");
