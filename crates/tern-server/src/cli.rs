@@ -4,17 +4,19 @@
 //! option set is small and fixed, and every error is one line.
 
 use std::ffi::OsString;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
+
+use crate::listen;
 
 /// Everything the operator can set on the command line.
 #[derive(Debug, Clone)]
 pub(crate) struct Options {
     /// Directory whose files are served.
     pub(crate) root: PathBuf,
-    /// Address every worker's listening socket binds to.
-    pub(crate) listen: SocketAddr,
+    /// The `--listen` values in order; empty: socket activation, or else
+    /// the default 127.0.0.1:8080.
+    pub(crate) listen: Vec<listen::Spec>,
     /// Number of worker threads (one epoll loop each).
     pub(crate) threads: usize,
     /// `None`: no access log; `Some(None)`: standard output; `Some(Some(path))`: a file.
@@ -39,6 +41,40 @@ pub(crate) struct Options {
     pub(crate) busy_poll: Duration,
     /// `SO_SNDBUF` for loopback clients (0: kernel autotuning).
     pub(crate) local_sndbuf: usize,
+    /// Serve `NAME.br`, `NAME.zst` or `NAME.gz` for `NAME` when the client
+    /// accepts that coding.
+    pub(crate) precompressed: bool,
+    /// Compress files of text types that have no precompressed sibling,
+    /// once per version, and keep the result in memory.
+    pub(crate) compress: bool,
+    /// Fields added to every successful response (`--header`, then
+    /// `--cache-control`), validated by the composer.
+    pub(crate) success_fields: Vec<OwnedField>,
+    /// Cross-origin access, if allowed.
+    pub(crate) cors: Option<Cors>,
+    /// Served (200) for a GET/HEAD of an extension-less path that names
+    /// nothing, to a client that accepts HTML.
+    pub(crate) fallback: Option<PathBuf>,
+    /// Served as the body of every 404 to a GET.
+    pub(crate) not_found: Option<PathBuf>,
+}
+
+/// A response field given on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OwnedField {
+    /// The name, a token.
+    pub(crate) name: Box<[u8]>,
+    /// The value, a field-value without leading or trailing whitespace.
+    pub(crate) value: Box<[u8]>,
+}
+
+/// Who may read responses cross-origin (`--cors`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Cors {
+    /// Any origin: `Access-Control-Allow-Origin: *`.
+    AnyOrigin,
+    /// One serialized origin (`scheme://host[:port]`).
+    Origin(Box<[u8]>),
 }
 
 /// What the command line asks for.
@@ -63,7 +99,17 @@ Arguments:
 
 Options:
       --root DIR            directory to serve (same as ROOT)
-  -l, --listen ADDR         address to listen on (default: 127.0.0.1:8080; port 0 picks a free port)
+  -l, --listen ADDR         listen on ADDR; repeat for more (default: 127.0.0.1:8080).
+                            ADDR: PORT or :PORT (on 127.0.0.1: loopback, unlike python's
+                            http.server, so no directory is published unasked),
+                            IPv4:PORT, [IPv6]:PORT, HOST:PORT (every address of HOST;
+                            localhost is 127.0.0.1 and ::1). Every interface:
+                            0.0.0.0:PORT and [::]:PORT ([::] is IPv6 only).
+                            Port 0 picks a free port, one for all addresses where it can.
+                            Under systemd socket activation (LISTEN_PID, LISTEN_FDS)
+                            tern serves the sockets it is given, and --listen beside
+                            them is an error; LISTEN_* is not passed on (tern starts
+                            no programs)
   -t, --threads N           worker threads, one epoll loop each (default: available cores)
       --access-log PATH|-   write a Combined Log Format access log to PATH or stdout (default: off)
       --header-timeout SECS close clients that do not send a complete request head in time (default: 10)
@@ -82,6 +128,24 @@ Options:
                             autotuned multi-MiB buffers only move work to the client
                             (8x while a body of 8 MiB or more is sent);
                             0 keeps kernel autotuning (default: 262144)
+      --no-precompressed    do not serve NAME.br, NAME.zst or NAME.gz in place of NAME to
+                            clients that accept that coding (default: served, with
+                            Content-Encoding and Vary: Accept-Encoding, when not older
+                            than NAME and smaller than it)
+      --compress            compress text files (HTML, CSS, JS, JSON, SVG, ...) of 256 B to
+                            2 MiB that have no precompressed sibling, once per version of the
+                            file (Brotli or gzip, as the client accepts), kept in memory
+                            (32 MiB per thread); the first request waits for it (default: off)
+      --header 'NAME: VALUE'
+                            add a field to every successful response (2xx, 304); repeatable
+      --cache-control VALUE add Cache-Control: VALUE to every successful response
+                            (e.g. max-age=3600; default: none)
+      --cors[=ORIGIN]       allow cross-origin reads: from any origin, or from ORIGIN only
+                            (e.g. --cors=https://app.example); answers CORS preflights
+      --fallback FILE       serve FILE (200) for a GET or HEAD of a path without an
+                            extension that names nothing, to clients that accept HTML
+                            (single-page apps: --fallback ROOT/index.html)
+      --not-found FILE      send FILE as the body of 404 responses
   -h, --help                print this help
   -V, --version             print the version
 
@@ -98,7 +162,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
 
     let mut parser = lexopt::Parser::from_args(args);
     let mut root: Option<PathBuf> = None;
-    let mut listen = "127.0.0.1:8080".to_owned();
+    let mut listen = Vec::new();
     let mut threads = None;
     let mut access_log = None;
     let mut header_timeout = Duration::from_secs(10);
@@ -111,6 +175,13 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
     let mut cache_ttl = Duration::from_secs(1);
     let mut busy_poll = Duration::from_micros(50);
     let mut local_sndbuf = 256 * 1024usize;
+    let mut precompressed = true;
+    let mut compress = false;
+    let mut headers = Vec::new();
+    let mut cache_control = None;
+    let mut cors = None;
+    let mut fallback = None;
+    let mut not_found = None;
 
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
@@ -118,7 +189,10 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
             Short('V') | Long("version") => return Ok(Command::Version),
             Long("root") => set_root(&mut root, parser.value().map_err(|e| e.to_string())?)?,
             Value(v) => set_root(&mut root, v)?,
-            Short('l') | Long("listen") => listen = string_value(&mut parser, "--listen")?,
+            Short('l') | Long("listen") => {
+                let value = string_value(&mut parser, "--listen")?;
+                listen.push(listen::Spec::parse(&value)?);
+            }
             Short('t') | Long("threads") => {
                 let n: usize = number(&mut parser, "--threads")?;
                 if n == 0 || n > 1024 {
@@ -162,13 +236,25 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
                 }
                 busy_poll = Duration::from_micros(us);
             }
+            Long("no-precompressed") => precompressed = false,
+            Long("compress") => compress = true,
+            Long("header") => {
+                if headers.len() == MAX_HEADERS {
+                    return Err(format!("at most {MAX_HEADERS} --header options"));
+                }
+                headers.push(header(&string_value(&mut parser, "--header")?)?);
+            }
+            Long("cache-control") => {
+                let v = string_value(&mut parser, "--cache-control")?;
+                cache_control = Some(field(b"Cache-Control", v.trim(), "--cache-control")?);
+            }
+            Long("cors") => cors = Some(cors_value(parser.optional_value())?),
+            Long("fallback") => fallback = Some(path_value(&mut parser)?),
+            Long("not-found") => not_found = Some(path_value(&mut parser)?),
             _ => return Err(arg.unexpected().to_string()),
         }
     }
 
-    let listen: SocketAddr = listen.parse().map_err(|_| {
-        format!("bad address {listen:?} for --listen (expected IP:PORT, e.g. 127.0.0.1:8080)")
-    })?;
     let threads = threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
     Ok(Command::Serve(Box::new(Options {
@@ -186,7 +272,103 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
         cache_ttl,
         busy_poll,
         local_sndbuf,
+        precompressed,
+        compress,
+        success_fields: headers.into_iter().chain(cache_control).collect(),
+        cors,
+        fallback,
+        not_found,
     })))
+}
+
+/// At most this many `--header` options (room in the responder's field
+/// list).
+const MAX_HEADERS: usize = 16;
+
+/// Fields tern writes itself (besides the framing fields and `Date`, which
+/// the composer refuses): a second copy from `--header` would contradict
+/// them.
+const SERVER_FIELDS: [&str; 12] = [
+    "server",
+    "content-type",
+    "content-encoding",
+    "content-range",
+    "etag",
+    "last-modified",
+    "accept-ranges",
+    "vary",
+    "location",
+    "allow",
+    "x-content-type-options",
+    "access-control-allow-origin",
+];
+
+/// `--header "Name: value"`.
+fn header(v: &str) -> Result<OwnedField, String> {
+    let Some((name, value)) = v.split_once(':') else {
+        return Err(format!("invalid --header {v:?} (expected \"Name: value\")"));
+    };
+    if SERVER_FIELDS.contains(&name.to_ascii_lowercase().as_str()) {
+        return Err(format!("--header cannot set {name}: tern sets it itself"));
+    }
+    field(name.as_bytes(), value.trim(), "--header")
+}
+
+/// A field the composer accepts (a token name, a field-value without
+/// controls, not a framing field).
+fn field(name: &[u8], value: &str, option: &str) -> Result<OwnedField, String> {
+    use tern_proto::compose::{ComposeError, ResponseHead};
+    let fields: [(&[u8], &[u8]); 1] = [(name, value.as_bytes())];
+    let mut head = ResponseHead::new(200, tern_proto::Version::Http11);
+    head.fields = &fields;
+    head.date = Some(b"Sun, 06 Nov 1994 08:49:37 GMT");
+    let name_text = String::from_utf8_lossy(name);
+    match head.encoded_len() {
+        Ok(_) if !value.is_empty() => Ok(OwnedField {
+            name: name.into(),
+            value: value.as_bytes().into(),
+        }),
+        Ok(_) => Err(format!("{option}: {name_text} needs a value")),
+        Err(ComposeError::InvalidFieldName { .. }) => {
+            Err(format!("{option}: {name_text:?} is not a field name"))
+        }
+        Err(ComposeError::ReservedField { .. }) => Err(format!(
+            "{option} cannot set {name_text}: tern sets it itself"
+        )),
+        Err(_) => Err(format!("{option}: invalid value {value:?} for {name_text}")),
+    }
+}
+
+/// `--cors` (any origin) or `--cors=ORIGIN`.
+fn cors_value(v: Option<OsString>) -> Result<Cors, String> {
+    let Some(v) = v else {
+        return Ok(Cors::AnyOrigin);
+    };
+    let v = v
+        .into_string()
+        .map_err(|v| format!("invalid value {v:?} for --cors"))?;
+    if v == "*" {
+        return Ok(Cors::AnyOrigin);
+    }
+    // RFC 6454 §6.2: scheme "://" host [":" port], nothing after.
+    let host = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"));
+    let valid = host.is_some_and(|h| {
+        !h.is_empty()
+            && h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+    });
+    if !valid {
+        return Err(format!(
+            "invalid origin {v:?} for --cors (expected scheme://host[:port], e.g. https://app.example)"
+        ));
+    }
+    Ok(Cors::Origin(v.into_bytes().into_boxed_slice()))
+}
+
+fn path_value(parser: &mut lexopt::Parser) -> Result<PathBuf, String> {
+    Ok(PathBuf::from(parser.value().map_err(|e| e.to_string())?))
 }
 
 fn set_root(root: &mut Option<PathBuf>, value: OsString) -> Result<(), String> {
@@ -233,7 +415,7 @@ mod tests {
             panic!("expected serve")
         };
         assert_eq!(o.root, PathBuf::from("/srv"));
-        assert_eq!(o.listen, "127.0.0.1:8080".parse().unwrap());
+        assert!(o.listen.is_empty());
         assert!(o.access_log.is_none());
     }
 
@@ -241,14 +423,73 @@ mod tests {
     fn errors_are_one_line() {
         for bad in [
             &["--listen", "nope"][..],
+            &["--listen", "::1:80"],
+            &["--listen", "[::1]"],
+            &["--listen", "1.2.3.4:99999"],
             &["--threads", "0"],
             &["--bogus"],
             &["a", "b"],
             &["--idle-timeout", "-1"],
+            &["--header", "X-Ok"],
+            &["--header", "Bad Name: 1"],
+            &["--header", "Content-Length: 1"],
+            &["--header", "content-type: text/plain"],
+            &["--header", "X-Empty: "],
+            &["--cache-control", "a\u{1}b"],
+            &["--cors=evil.example"],
+            &["--cors=https://app.example/path"],
         ] {
             let e = parse(args(bad)).unwrap_err();
             assert!(!e.contains('\n'), "{e}");
         }
+    }
+
+    #[test]
+    fn listen_is_repeatable_in_order() {
+        let Command::Serve(o) = parse(args(&["-l", "8080", "--listen", "[::1]:0"])).unwrap() else {
+            panic!()
+        };
+        let want = [
+            listen::Spec::parse("8080").unwrap(),
+            listen::Spec::parse("[::1]:0").unwrap(),
+        ];
+        assert_eq!(o.listen, want);
+    }
+
+    #[test]
+    fn header_rules_and_cors() {
+        let Command::Serve(o) = parse(args(&[
+            "--header",
+            "X-Frame-Options:  DENY ",
+            "--cache-control",
+            "max-age=60",
+            "--cors=https://app.example:8443",
+        ]))
+        .unwrap() else {
+            panic!()
+        };
+        let fields: Vec<(&[u8], &[u8])> = o
+            .success_fields
+            .iter()
+            .map(|f| (&*f.name, &*f.value))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                (&b"X-Frame-Options"[..], &b"DENY"[..]),
+                (b"Cache-Control", b"max-age=60")
+            ]
+        );
+        assert_eq!(
+            o.cors,
+            Some(Cors::Origin(b"https://app.example:8443"[..].into()))
+        );
+        assert!(o.precompressed);
+        let Command::Serve(o) = parse(args(&["--cors", "--no-precompressed"])).unwrap() else {
+            panic!()
+        };
+        assert_eq!(o.cors, Some(Cors::AnyOrigin));
+        assert!(!o.precompressed);
     }
 
     #[test]

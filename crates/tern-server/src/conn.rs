@@ -639,7 +639,7 @@ impl<S: Socket> Conn<S> {
             buf: &mut buf[..],
             len: self.out_end,
         };
-        self.body = respond::write_response(plan, &mut out, ctx.date.rendered())?;
+        self.body = respond::write_response(plan, &mut out, ctx.date.rendered(), &ctx.rules)?;
         self.out_end = out.len;
         let keep_alive = plan.keep_alive;
         self.response = Response::None;
@@ -782,11 +782,12 @@ mod tests {
 
     impl Rig {
         fn new(args: &[&str]) -> Self {
-            let root = std::env::temp_dir().join(format!(
-                "tern-conn-unit-{}-{}",
-                std::process::id(),
-                args.join("_").replace(['-', '.'], "")
-            ));
+            // One directory per rig: tests run in parallel, and two with
+            // the same arguments must not remove each other's root.
+            static RIGS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let n = RIGS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let root =
+                std::env::temp_dir().join(format!("tern-conn-unit-{}-{n}", std::process::id()));
             std::fs::create_dir_all(&root).unwrap();
             std::fs::write(root.join("index.html"), b"hello\n").unwrap();
             let mut argv: Vec<std::ffi::OsString> = vec![root.clone().into()];

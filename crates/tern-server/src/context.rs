@@ -11,9 +11,11 @@ use tern_proto::date::DateCache;
 use tern_proto::pool::{BufferPool, LocalPool};
 
 use crate::cli::Options;
-use crate::files::FileCache;
+use crate::compress::Compressor;
+use crate::files::{FileCache, FileOptions, NamedFile};
 use crate::log::{Entry, LogFile, LogSink};
 use crate::plan::Planner;
+use crate::rules::HeaderRules;
 
 /// Parser states kept for reuse per thread.
 const PROTO_LOOKASIDE: usize = 64;
@@ -43,11 +45,17 @@ impl Timeouts {
     }
 }
 
+fn named_file(path: Option<&std::path::Path>, opts: &Options) -> Option<NamedFile> {
+    NamedFile::open(path?, FileOptions::new(opts)).ok()
+}
+
 /// The per-thread context a connection works with.
 #[derive(Debug)]
 pub(crate) struct Ctx {
     /// Path → response plan.
     pub(crate) planner: Planner,
+    /// The operator's response fields.
+    pub(crate) rules: HeaderRules,
     /// `Date` and log timestamps.
     pub(crate) date: DateCache,
     /// The thread's front end of the buffer pool.
@@ -90,10 +98,17 @@ impl Ctx {
             .max_body_len(Some(1 << 20));
         Self {
             planner: Planner {
-                files: FileCache::new(root, opts.cache_ttl, opts.list_dirs, opts.hidden),
+                files: FileCache::new(root, FileOptions::new(opts)),
                 allow_hidden: opts.hidden,
                 scratch: Vec::with_capacity(256),
+                cors: opts.cors.is_some(),
+                // Checked when the server started (see `serve`); a file
+                // that vanished since is served as missing.
+                fallback: named_file(opts.fallback.as_deref(), opts),
+                not_found_page: named_file(opts.not_found.as_deref(), opts),
+                compressor: opts.compress.then(Compressor::default),
             },
+            rules: HeaderRules::new(opts),
             date: DateCache::new(unix_now),
             pool: pool.local(),
             now: Instant::now(),

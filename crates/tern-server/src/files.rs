@@ -29,6 +29,7 @@ use tern_proto::date::render_imf_fixdate;
 
 use crate::listing::Listing;
 use crate::semantics::conditional::Validators;
+use crate::semantics::negotiate::Coding;
 
 /// Files up to this size are kept in memory and copied into the response
 /// buffer right after the head (one `send` for the whole response).
@@ -59,9 +60,17 @@ pub(crate) struct FileInfo {
     /// by the responder on first use: such a response then costs one copy
     /// and the date.
     pub(crate) full_head: OnceCell<Option<PreparedHead>>,
-    /// The `Vary` value sent with this representation, when the path has
-    /// several (a listing's HTML and JSON).
+    /// The content coding of a precompressed sibling (`Content-Encoding`).
+    pub(crate) encoding: Option<Coding>,
+    /// The request field the choice of this representation depends on
+    /// (`Vary`), if there is a choice.
     pub(crate) vary: Option<&'static [u8]>,
+    /// The precompressed siblings of this file that may be served in its
+    /// place (none older than the file), in the order of [`Coding::ALL`].
+    pub(crate) encoded: Box<[Rc<Self>]>,
+    /// Without siblings, the compressor may make encoded copies of it
+    /// (`--compress` and a compressible type; see `compress`).
+    pub(crate) compressible: bool,
     dev: u64,
     ino: u64,
     mtime_nsec: u32,
@@ -89,7 +98,10 @@ impl FileInfo {
             content_type,
             data,
             full_head: OnceCell::new(),
+            encoding: None,
             vary: None,
+            encoded: Box::new([]),
+            compressible: false,
             dev: st.st_dev,
             ino: st.st_ino,
             mtime_nsec: u32::try_from(st.st_mtime_nsec).unwrap_or(0),
@@ -98,6 +110,51 @@ impl FileInfo {
 }
 
 impl FileInfo {
+    /// A copy of `original` encoded in `coding`, its `bytes` held by `fd`
+    /// (an anonymous in-memory file): same validators but a weak entity tag
+    /// of its own (another build of the compressor may make other bytes),
+    /// same type and modification time.
+    pub(crate) fn encoded_copy(
+        original: &Self,
+        coding: Coding,
+        fd: OwnedFd,
+        bytes: Vec<u8>,
+    ) -> Self {
+        let tag = original
+            .etag
+            .strip_prefix(b"\"")
+            .and_then(|t| t.strip_suffix(b"\""))
+            .unwrap_or(&original.etag);
+        let mut etag = b"W/\"".to_vec();
+        etag.extend_from_slice(tag);
+        etag.push(b'-');
+        etag.extend_from_slice(coding.token());
+        etag.push(b'"');
+        let size = bytes.len() as u64;
+        Self {
+            fd,
+            size,
+            mtime: original.mtime,
+            etag: etag.into_boxed_slice(),
+            last_modified: original.last_modified,
+            content_type: original.content_type.clone(),
+            data: (size <= INLINE_MAX).then(|| bytes.into_boxed_slice()),
+            full_head: OnceCell::new(),
+            encoding: Some(coding),
+            vary: Some(b"Accept-Encoding"),
+            encoded: Box::new([]),
+            compressible: false,
+            dev: original.dev,
+            ino: original.ino,
+            mtime_nsec: original.mtime_nsec,
+        }
+    }
+
+    /// The codings of the siblings that may be served in this file's place.
+    pub(crate) fn codings(&self) -> impl Iterator<Item = Coding> + '_ {
+        self.encoded.iter().filter_map(|f| f.encoding)
+    }
+
     /// What conditional requests compare with.
     pub(crate) fn validators(&self) -> Validators<'_> {
         Validators {
@@ -150,23 +207,48 @@ pub(crate) struct FileCache {
     ttl: Duration,
     cached_bytes: usize,
     have_openat2: bool,
-    list_dirs: bool,
-    allow_hidden: bool,
+    options: FileOptions,
+}
+
+impl FileOptions {
+    /// The options the command line sets.
+    pub(crate) fn new(opts: &crate::cli::Options) -> Self {
+        Self {
+            ttl: opts.cache_ttl,
+            list_dirs: opts.list_dirs,
+            allow_hidden: opts.hidden,
+            precompressed: opts.precompressed,
+            compress: opts.compress,
+        }
+    }
+}
+
+/// What a [`FileCache`] looks for besides the file asked for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FileOptions {
+    /// How long an entry is trusted before it is revalidated.
+    pub(crate) ttl: Duration,
+    /// Answer a directory without `index.html` with a listing.
+    pub(crate) list_dirs: bool,
+    /// List (and serve) names starting with a dot.
+    pub(crate) allow_hidden: bool,
+    /// Look for `NAME.br`, `NAME.zst` and `NAME.gz` beside each file.
+    pub(crate) precompressed: bool,
+    /// Mark files of compressible types without siblings for on-the-fly
+    /// compression.
+    pub(crate) compress: bool,
 }
 
 impl FileCache {
-    /// A cache over `root` (a directory descriptor) with the given TTL;
-    /// `list_dirs`: answer a directory without `index.html` with a listing
-    /// (hidden entries only with `allow_hidden`).
-    pub(crate) fn new(root: OwnedFd, ttl: Duration, list_dirs: bool, allow_hidden: bool) -> Self {
+    /// A cache over `root` (a directory descriptor).
+    pub(crate) fn new(root: OwnedFd, options: FileOptions) -> Self {
         Self {
             root,
             map: HashMap::new(),
-            ttl,
+            ttl: options.ttl,
             cached_bytes: 0,
             have_openat2: true,
-            list_dirs,
-            allow_hidden,
+            options,
         }
     }
 
@@ -266,7 +348,9 @@ impl FileCache {
                 }
                 let index = match openat2_or_walk(&fd, b"index.html", &mut self.have_openat2) {
                     Ok(fd) => fd,
-                    Err(Errno::NOENT) if self.list_dirs => return self.listing(fd, &st, key),
+                    Err(Errno::NOENT) if self.options.list_dirs => {
+                        return self.listing(fd, &st, key);
+                    }
                     Err(Errno::NOENT) => return Resolved::Unlisted,
                     Err(e) => return error_result(e),
                 };
@@ -274,7 +358,9 @@ impl FileCache {
                     return Resolved::NotFound;
                 };
                 if FileType::from_raw_mode(st.st_mode) == FileType::RegularFile {
-                    self.file(index, &st, b"index.html")
+                    let mut path = key.to_vec();
+                    path.extend_from_slice(b"index.html");
+                    self.file(index, &st, &path)
                 } else {
                     Resolved::NotFound
                 }
@@ -287,25 +373,77 @@ impl FileCache {
         openat2_or_walk(&self.root, path, &mut self.have_openat2)
     }
 
-    fn file(&self, fd: OwnedFd, st: &fs::Stat, name: &[u8]) -> Resolved {
+    /// The entry of the regular file `fd` at `path`, with its precompressed
+    /// siblings when they are on.
+    fn file(&mut self, fd: OwnedFd, st: &fs::Stat, path: &[u8]) -> Resolved {
+        let content_type: Box<[u8]> = content_type(path).into_boxed_slice();
+        let Some(mut file) = self.file_info(fd, st, content_type.clone()) else {
+            return Resolved::Forbidden;
+        };
+        if self.options.precompressed {
+            let siblings = self.siblings(path, st, &content_type);
+            if !siblings.is_empty() {
+                file.vary = Some(b"Accept-Encoding");
+                file.encoded = siblings.into_boxed_slice();
+            }
+        }
+        if self.options.compress
+            && file.encoded.is_empty()
+            && crate::compress::worthwhile(&file.content_type, file.size)
+        {
+            file.vary = Some(b"Accept-Encoding");
+            file.compressible = true;
+        }
+        Resolved::File(Rc::new(file))
+    }
+
+    /// The siblings `PATH.br`, `PATH.zst`, `PATH.gz` that are regular files
+    /// at least as new as the original (an older one may hold stale bytes)
+    /// and smaller than it (a larger one only costs bytes, as for tiny
+    /// files), each described with the original's content type.
+    fn siblings(
+        &mut self,
+        path: &[u8],
+        original: &fs::Stat,
+        content_type: &[u8],
+    ) -> Vec<Rc<FileInfo>> {
+        let mut found = Vec::new();
+        let mut name = path.to_vec();
+        for coding in Coding::ALL {
+            name.truncate(path.len());
+            name.extend_from_slice(coding.suffix());
+            let Ok(fd) = self.open_beneath(&name) else {
+                continue;
+            };
+            let Ok(st) = fs::fstat(&fd) else {
+                continue;
+            };
+            if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile
+                || mtime_ns(&st) < mtime_ns(original)
+                || st.st_size >= original.st_size
+            {
+                continue;
+            }
+            if let Some(mut sibling) = self.file_info(fd, &st, content_type.into()) {
+                sibling.encoding = Some(coding);
+                sibling.vary = Some(b"Accept-Encoding");
+                found.push(Rc::new(sibling));
+            }
+        }
+        found
+    }
+
+    /// An entry for the open regular file `fd`, its content read when it is
+    /// small; `None` if it cannot be read.
+    fn file_info(&self, fd: OwnedFd, st: &fs::Stat, content_type: Box<[u8]>) -> Option<FileInfo> {
         let size = u64::try_from(st.st_size).unwrap_or(0);
         let etag = format!("\"{:x}-{:x}-{:x}\"", st.st_ino, size, mtime_ns(st).max(0));
         let data = if size <= INLINE_MAX && self.cached_bytes < MAX_CACHED_BYTES {
-            match read_all(&fd, size) {
-                Ok(d) => Some(d),
-                Err(_) => return Resolved::Forbidden,
-            }
+            Some(read_all(&fd, size).ok()?)
         } else {
             None
         };
-        Resolved::File(Rc::new(FileInfo::new(
-            fd,
-            st,
-            size,
-            etag,
-            content_type(name).into_boxed_slice(),
-            data,
-        )))
+        Some(FileInfo::new(fd, st, size, etag, content_type, data))
     }
 }
 
@@ -317,7 +455,7 @@ impl FileCache {
             fd,
             st,
             key,
-            self.allow_hidden,
+            self.options.allow_hidden,
             &mut self.have_openat2,
         );
         match read {
@@ -342,6 +480,12 @@ impl FileInfo {
             && self.size == other.size
             && self.mtime == other.mtime
             && self.mtime_nsec == other.mtime_nsec
+            && self.encoded.len() == other.encoded.len()
+            && self
+                .encoded
+                .iter()
+                .zip(&other.encoded[..])
+                .all(|(a, b)| a.encoding == b.encoding && a.same_version(b))
     }
 }
 
@@ -353,15 +497,18 @@ impl FileInfo {
 /// match the bytes sent, so its metadata is checked with one `fstat` per
 /// response (see BENCHMARK.md for what it costs).
 fn unchanged_on_disk(r: &Resolved) -> bool {
+    let sent_from_disk =
+        |f: &FileInfo| f.data.is_some() || fs::fstat(&f.fd).is_ok_and(|st| f.describes(&st));
     match r {
-        Resolved::File(f) if f.data.is_none() => fs::fstat(&f.fd).is_ok_and(|st| f.describes(&st)),
+        Resolved::File(f) => sent_from_disk(f) && f.encoded.iter().all(|s| sent_from_disk(s)),
         _ => true,
     }
 }
 
 fn cached_len(r: &Resolved) -> usize {
+    let len = |f: &FileInfo| f.data.as_ref().map_or(0, |d| d.len());
     match r {
-        Resolved::File(f) => f.data.as_ref().map_or(0, |d| d.len()),
+        Resolved::File(f) => len(f) + f.encoded.iter().map(|s| len(s)).sum::<usize>(),
         Resolved::Listing(listing) => listing.cached_len(),
         _ => 0,
     }
@@ -440,6 +587,60 @@ fn walk_nofollow(dir: &OwnedFd, path: &[u8]) -> Result<OwnedFd, Errno> {
     }
 }
 
+/// A file named on the command line (`--fallback`, `--not-found`), kept
+/// open and revalidated like any other through a cache over its directory
+/// (which may lie outside ROOT: the operator named it).
+#[derive(Debug)]
+pub(crate) struct NamedFile {
+    cache: FileCache,
+    name: Box<[u8]>,
+}
+
+impl NamedFile {
+    /// The file at `path` (checked to be a regular file now; if it goes
+    /// away later, lookups find nothing).
+    pub(crate) fn open(path: &std::path::Path, options: FileOptions) -> io::Result<Self> {
+        use std::os::unix::ffi::OsStrExt;
+        if !std::fs::metadata(path)?.is_file() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a regular file",
+            ));
+        }
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => std::path::Path::new("."),
+        };
+        let name = path
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+        Ok(Self {
+            cache: FileCache::new(
+                open_root(dir)?,
+                FileOptions {
+                    list_dirs: false,
+                    allow_hidden: true,
+                    ..options
+                },
+            ),
+            name: name.as_bytes().into(),
+        })
+    }
+
+    /// The file's entry, if it is still a readable regular file.
+    pub(crate) fn lookup(&mut self, now: Instant) -> Option<Rc<FileInfo>> {
+        match self.cache.lookup(&self.name, now) {
+            Resolved::File(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// Drops the entry when unused for a while (see [`FileCache::sweep`]).
+    pub(crate) fn sweep(&mut self, now: Instant) {
+        self.cache.sweep(now);
+    }
+}
+
 /// Opens ROOT itself (a directory), for [`FileCache::new`].
 pub(crate) fn open_root(path: &std::path::Path) -> io::Result<OwnedFd> {
     let fd = fs::open(
@@ -465,8 +666,25 @@ fn read_all(fd: &OwnedFd, size: u64) -> Result<Box<[u8]>, Errno> {
     Ok(data.into_boxed_slice())
 }
 
-/// `Content-Type` for a file name, from its extension (mime_guess's table),
-/// with `charset=utf-8` for text.
+/// Where mime_guess's table differs from what browsers expect.
+const MIME_OVERRIDES: [(&str, &str); 7] = [
+    // RFC 9239 §6: JavaScript is text/javascript, modules included; a
+    // module script with another type is refused by browsers.
+    ("mjs", "text/javascript"),
+    // Source maps are JSON (ECMA-426); browsers' devtools fetch them.
+    ("map", "application/json"),
+    // RFC 8081: the font/ top-level type.
+    ("woff", "font/woff"),
+    ("otf", "font/otf"),
+    // MPEG transport stream segments (HLS), as nginx's table has it.
+    ("ts", "video/mp2t"),
+    ("m3u8", "application/vnd.apple.mpegurl"),
+    // RFC 8878 §7.1.
+    ("zst", "application/zstd"),
+];
+
+/// `Content-Type` for a file name, from its extension (mime_guess's table,
+/// corrected by [`MIME_OVERRIDES`]), with `charset=utf-8` for text.
 pub(crate) fn content_type(name: &[u8]) -> Vec<u8> {
     let file = name.rsplit(|&b| b == b'/').next().unwrap_or(name);
     let ext = match file.iter().rposition(|&b| b == b'.') {
@@ -475,7 +693,13 @@ pub(crate) fn content_type(name: &[u8]) -> Vec<u8> {
     };
     let mime = std::str::from_utf8(ext)
         .ok()
-        .and_then(|e| mime_guess::from_ext(e).first_raw())
+        .and_then(|e| {
+            MIME_OVERRIDES
+                .iter()
+                .find(|(known, _)| known.eq_ignore_ascii_case(e))
+                .map(|&(_, mime)| mime)
+                .or_else(|| mime_guess::from_ext(e).first_raw())
+        })
         .unwrap_or("application/octet-stream");
     let mut v = mime.as_bytes().to_vec();
     if mime.starts_with("text/") || mime == "application/javascript" {
@@ -497,6 +721,35 @@ mod tests {
         assert_eq!(content_type(b"x.bin"), b"application/octet-stream");
         assert_eq!(content_type(b"noext"), b"application/octet-stream");
         assert_eq!(content_type(b".hidden"), b"application/octet-stream");
+        for (name, mime) in [
+            ("app.js", "text/javascript; charset=utf-8"),
+            ("app.mjs", "text/javascript; charset=utf-8"),
+            ("APP.MJS", "text/javascript; charset=utf-8"),
+            ("app.js.map", "application/json"),
+            ("data.json", "application/json"),
+            ("m.wasm", "application/wasm"),
+            ("f.woff2", "font/woff2"),
+            ("f.woff", "font/woff"),
+            ("f.ttf", "font/ttf"),
+            ("f.otf", "font/otf"),
+            ("i.avif", "image/avif"),
+            ("i.webp", "image/webp"),
+            ("i.svg", "image/svg+xml"),
+            ("i.jpg", "image/jpeg"),
+            ("v.mp4", "video/mp4"),
+            ("v.webm", "video/webm"),
+            ("s.ts", "video/mp2t"),
+            ("a.mp3", "audio/mpeg"),
+            ("app.webmanifest", "application/manifest+json"),
+            ("x.zst", "application/zstd"),
+            ("x.gz", "application/gzip"),
+        ] {
+            assert_eq!(
+                String::from_utf8(content_type(name.as_bytes())).unwrap(),
+                mime,
+                "{name}"
+            );
+        }
     }
 
     /// A docroot with a file, a subdirectory, and symlinks inside and out,

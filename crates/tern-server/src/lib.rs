@@ -1,8 +1,9 @@
 //! `tern`: a static file server on tern-proto.
 //!
 //! One worker thread per core, each with its own epoll instance and its own
-//! `SO_REUSEPORT` listening socket, so the kernel spreads connections and no
-//! connection ever moves between threads. Responses are a head composed into
+//! `SO_REUSEPORT` listening socket per address, so the kernel spreads
+//! connections and no connection ever moves between threads (sockets handed
+//! over by systemd are shared, see `listen`). Responses are a head composed into
 //! the connection's buffer plus either the cached content of a small file
 //! (one `send`) or `sendfile` of a large one (head with `MSG_MORE`, so both
 //! leave in one segment). See `worker` for the loop and `conn` for one
@@ -13,18 +14,22 @@
 //! ```
 //!
 //! The first line on standard output is `tern: serving ROOT on http://ADDR`
-//! with the real address (port 0 picks a free port).
+//! with the real address (port 0 picks a free port); each further address
+//! follows on a line `tern: also serving on http://ADDR`.
 #![forbid(unsafe_code)]
 
 mod cli;
+mod compress;
 mod conn;
 mod context;
 mod files;
+mod listen;
 mod listing;
 mod log;
 mod multipart;
 mod plan;
 mod respond;
+mod rules;
 pub mod semantics;
 mod socket;
 mod sys;
@@ -96,15 +101,19 @@ fn serve(opts: Options) -> Result<Cut, String> {
     }
     let root_fd = files::open_root(&root)
         .map_err(|e| format!("cannot open {}: {}", root.display(), short(&e)))?;
+    for (option, path) in [
+        ("--fallback", &opts.fallback),
+        ("--not-found", &opts.not_found),
+    ] {
+        if let Some(path) = path {
+            files::NamedFile::open(path, files::FileOptions::new(&opts))
+                .map_err(|e| format!("cannot use {option} {}: {}", path.display(), short(&e)))?;
+        }
+    }
 
     sys::raise_nofile_limit();
-    let (listeners, addr) = sys::listeners(opts.listen, opts.threads).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AddrInUse {
-            format!("cannot listen on {}: address already in use", opts.listen)
-        } else {
-            format!("cannot listen on {}: {}", opts.listen, short(&e))
-        }
-    })?;
+    let listening = listen::open(&opts.listen, opts.threads)?;
+    let exclusive = listening.shared;
 
     let log = match &opts.access_log {
         None => None,
@@ -135,8 +144,8 @@ fn serve(opts: Options) -> Result<Cut, String> {
         log,
     });
 
-    let mut setups = Vec::with_capacity(listeners.len());
-    for listener in listeners {
+    let mut setups = Vec::with_capacity(listening.per_worker.len());
+    for listeners in listening.per_worker {
         let stop = OwnedFd::from(
             stop_read
                 .try_clone()
@@ -145,12 +154,20 @@ fn serve(opts: Options) -> Result<Cut, String> {
         let root = root_fd
             .try_clone()
             .map_err(|e| format!("cannot open root: {e}"))?;
-        setups.push((listener, stop, root));
+        setups.push((listeners, stop, root));
     }
 
     {
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "tern: serving {} on http://{addr}", root.display());
+        // The first line is a contract: scripts and tests read the address
+        // from it.
+        let mut addrs = listening.addrs.iter();
+        if let Some(first) = addrs.next() {
+            let _ = writeln!(out, "tern: serving {} on http://{first}", root.display());
+        }
+        for addr in addrs {
+            let _ = writeln!(out, "tern: also serving on http://{addr}");
+        }
         let _ = out.flush();
     }
 
@@ -159,11 +176,11 @@ fn serve(opts: Options) -> Result<Cut, String> {
     let handles: Vec<_> = setups
         .into_iter()
         .enumerate()
-        .map(|(id, (listener, stop, root))| {
+        .map(|(id, (listeners, stop, root))| {
             let shared = Arc::clone(&shared);
             std::thread::Builder::new()
                 .name(format!("tern-worker-{id}"))
-                .spawn(move || Worker::new(id, shared, listener, stop, root)?.run())
+                .spawn(move || Worker::new(id, shared, listeners, exclusive, stop, root)?.run())
         })
         .collect::<Result<_, _>>()
         .map_err(|e| format!("cannot start worker thread: {e}"))?;

@@ -8,9 +8,11 @@ use std::time::Instant;
 
 use tern_proto::{Method, Request, Version};
 
-use crate::files::{FileCache, FileInfo, Resolved};
+use crate::compress::{self, Compressor};
+use crate::files::{FileCache, FileInfo, NamedFile, Resolved};
 use crate::listing;
 use crate::semantics::conditional::{Conditions, Precondition};
+use crate::semantics::negotiate::{self, Coding, Encoding};
 use crate::semantics::range::{self, Ranges, Span};
 use crate::semantics::target::{self, PathError};
 
@@ -42,6 +44,10 @@ pub(crate) enum Kind {
     Redirect(Box<[u8]>),
     /// 204 with `Allow`, or 405 with `Allow` and the status text.
     Allow,
+    /// 204 to a CORS preflight, echoing the request headers asked for.
+    Preflight(Option<Box<[u8]>>),
+    /// 404 with the operator's page (`--not-found`) as the body.
+    NotFoundPage(Rc<FileInfo>),
     /// The status text.
     Error,
     /// 404 for a directory without `index.html` while listings are off:
@@ -84,7 +90,8 @@ impl Plan {
             Kind::File(f, Selection::Multi(spans)) => {
                 crate::multipart::Parts::new(spans.clone()).body_len(&f.content_type, f.size)
             }
-            Kind::NotModified(_) => 0,
+            Kind::NotModified(_) | Kind::Preflight(_) => 0,
+            Kind::NotFoundPage(f) => f.size,
             Kind::Allow if self.status == 204 => 0,
             _ => crate::respond::text_body(self)
                 .iter()
@@ -103,6 +110,14 @@ pub(crate) struct Planner {
     pub(crate) allow_hidden: bool,
     /// Reused buffer for the decoded path.
     pub(crate) scratch: Vec<u8>,
+    /// Answer CORS preflights.
+    pub(crate) cors: bool,
+    /// `--fallback`: for paths that name nothing.
+    pub(crate) fallback: Option<NamedFile>,
+    /// `--not-found`: the body of a 404.
+    pub(crate) not_found_page: Option<NamedFile>,
+    /// `--compress`: encoded copies of compressible files.
+    pub(crate) compressor: Option<Compressor>,
 }
 
 impl Planner {
@@ -123,7 +138,7 @@ impl Planner {
     fn decide(&mut self, req: &Request<'_>, now: Instant) -> (u16, Kind) {
         match req.method() {
             Method::Get | Method::Head => {}
-            Method::Options => return (204, Kind::Allow),
+            Method::Options => return (204, self.options(req)),
             // RFC 9110 §9.1: 501 for a method the server does not recognise,
             // 405 with `Allow` for a known one it does not allow here.
             Method::Extension => return (501, Kind::Error),
@@ -132,7 +147,7 @@ impl Planner {
         let query = match target::normalize(req.target(), self.allow_hidden, &mut self.scratch) {
             Ok(query) => query,
             Err(PathError::BadRequest) => return (400, Kind::Error),
-            Err(PathError::Hidden) => return (404, Kind::Error),
+            Err(PathError::Hidden) => return self.not_found(req, now),
         };
         let file = match self.files.lookup(&self.scratch, now) {
             Resolved::File(f) => f,
@@ -149,9 +164,15 @@ impl Planner {
                 let location = target::directory_location(&self.scratch, query);
                 return (301, Kind::Redirect(location.into_boxed_slice()));
             }
-            Resolved::NotFound => return (404, Kind::Error),
+            Resolved::NotFound => match self.fallback_for(req, now) {
+                Some(f) => f,
+                None => return self.not_found(req, now),
+            },
             Resolved::Forbidden => return (403, Kind::Error),
             Resolved::Unavailable => return (503, Kind::Error),
+        };
+        let Some(file) = self.representation(file, req, now) else {
+            return (406, Kind::Error);
         };
         let validators = file.validators();
         let conditions = Conditions::from_fields(req.headers().map(|f| (f.name, f.value)));
@@ -166,6 +187,11 @@ impl Planner {
         let selection = match range.map(|value| range::parse(value, file.size)) {
             None | Some(Ranges::Full) => Selection::Full,
             Some(Ranges::Single(span)) => Selection::Single(span),
+            // The parts of a multipart body would have to name the content
+            // coding each, which multipart/byteranges cannot: the whole
+            // encoded representation instead (RFC 9110 §14.2 lets a server
+            // ignore Range).
+            Some(Ranges::Multi(_)) if file.encoding.is_some() => Selection::Full,
             Some(Ranges::Multi(spans)) => Selection::Multi(spans),
             Some(Ranges::Unsatisfiable) => return (416, Kind::Unsatisfiable(file.size)),
         };
@@ -175,5 +201,107 @@ impl Planner {
             206
         };
         (status, Kind::File(file, selection))
+    }
+
+    /// `OPTIONS`: a CORS preflight (when CORS is on), else the methods.
+    fn options(&self, req: &Request<'_>) -> Kind {
+        if self.cors && req.header(b"access-control-request-method").is_some() {
+            let asked = req
+                .header(b"access-control-request-headers")
+                .filter(|v| !v.is_empty());
+            return Kind::Preflight(asked.map(Into::into));
+        }
+        Kind::Allow
+    }
+
+    /// The `--fallback` file for a path that names nothing, when it applies:
+    /// the last segment has no extension (a missing `/app.js` stays a 404)
+    /// and the client takes HTML (a script's `fetch` of JSON does not get a
+    /// page).
+    fn fallback_for(&mut self, req: &Request<'_>, now: Instant) -> Option<Rc<FileInfo>> {
+        let fallback = self.fallback.as_mut()?;
+        let last = self
+            .scratch
+            .rsplit(|&b| b == b'/')
+            .next()
+            .unwrap_or_default();
+        let has_extension = last.iter().skip(1).any(|&b| b == b'.');
+        let accept = req
+            .headers()
+            .filter(|f| f.name.eq_ignore_ascii_case(b"accept"))
+            .map(|f| f.value);
+        if has_extension || !negotiate::accepts_media(accept, b"text", b"html") {
+            return None;
+        }
+        fallback.lookup(now)
+    }
+
+    /// 404, with the operator's page when there is one.
+    fn not_found(&mut self, req: &Request<'_>, now: Instant) -> (u16, Kind) {
+        let page = self.not_found_page.as_mut().and_then(|p| p.lookup(now));
+        match page.and_then(|p| self.representation(p, req, now)) {
+            Some(page) => (404, Kind::NotFoundPage(page)),
+            None => (404, Kind::Error),
+        }
+    }
+
+    /// Drops cache entries unused for a while.
+    pub(crate) fn sweep(&mut self, now: Instant) {
+        self.files.sweep(now);
+        for named in [&mut self.fallback, &mut self.not_found_page]
+            .into_iter()
+            .flatten()
+        {
+            named.sweep(now);
+        }
+        if let Some(compressor) = self.compressor.as_mut() {
+            compressor.sweep(now);
+        }
+    }
+
+    /// The representation of `file` the request accepts (RFC 9110
+    /// §12.5.3): the file itself, a precompressed sibling, or an encoded
+    /// copy; `None` if it accepts none of them.
+    fn representation(
+        &mut self,
+        file: Rc<FileInfo>,
+        req: &Request<'_>,
+        now: Instant,
+    ) -> Option<Rc<FileInfo>> {
+        if file.encoded.is_empty() && !file.compressible {
+            return Some(file);
+        }
+        let accept = req
+            .headers()
+            .filter(|f| f.name.eq_ignore_ascii_case(b"accept-encoding"))
+            .map(|f| f.value);
+        if file.compressible {
+            let Some(compressor) = self.compressor.as_mut() else {
+                return Some(file);
+            };
+            return match negotiate::choose_encoding(accept, &compress::CODINGS) {
+                Encoding::Identity => Some(file),
+                // Not smaller, or out of descriptors: the original.
+                Encoding::Coded(coding) => {
+                    Some(compressor.copy(&file, coding, now).unwrap_or(file))
+                }
+                Encoding::NotAcceptable => None,
+            };
+        }
+        let mut available = [Coding::Br; Coding::ALL.len()];
+        let mut count = 0;
+        for coding in file.codings() {
+            available[count] = coding;
+            count += 1;
+        }
+        match negotiate::choose_encoding(accept, &available[..count]) {
+            Encoding::Identity => Some(file),
+            Encoding::Coded(coding) => file
+                .encoded
+                .iter()
+                .find(|s| s.encoding == Some(coding))
+                .cloned(),
+            Encoding::NotAcceptable => None,
+        }
     }
 }

@@ -18,10 +18,16 @@ use crate::files::FileInfo;
 use crate::listing;
 use crate::multipart::{self, Parts};
 use crate::plan::{Kind, Plan, Selection};
+use crate::rules::{self, HeaderRules};
 use crate::semantics::range::Span;
 
 /// The `Allow` value for 405 and OPTIONS.
 const ALLOW: &[u8] = b"GET, HEAD, OPTIONS";
+/// The methods a CORS preflight is told about.
+const CORS_METHODS: &[u8] = b"GET, HEAD";
+/// How long a browser may cache a preflight's answer (a day; browsers cap
+/// it lower).
+const CORS_MAX_AGE: &[u8] = b"86400";
 /// The `Server` value.
 const SERVER: &[u8] = b"tern";
 const TEXT_PLAIN: &[u8] = b"text/plain; charset=utf-8";
@@ -105,12 +111,15 @@ pub(crate) fn write_response(
     plan: &Plan,
     out: &mut Output<'_>,
     date: &RenderedDate,
+    rules: &HeaderRules,
 ) -> Result<Option<FileBody>, NoRoom> {
     if let Kind::File(file, Selection::Full) = &plan.kind
         && plan.status == 200
         && plan.version == Version::Http11
         && !plan.head_request
-        && let Some(prepared) = file.full_head.get_or_init(|| prepare_full_head(file))
+        && let Some(prepared) = file
+            .full_head
+            .get_or_init(|| prepare_full_head(file, rules))
     {
         return write_full_file(plan.keep_alive, file, prepared, out, date);
     }
@@ -122,10 +131,8 @@ pub(crate) fn write_response(
         Kind::File(file, selection) => {
             fields.push(b"Last-Modified", &file.last_modified);
             fields.push(b"ETag", &file.etag);
-            if let Some(vary) = file.vary {
-                fields.push(b"Vary", vary);
-            }
             fields.push(b"Accept-Ranges", b"bytes");
+            push_coding(&mut fields, file);
             match selection {
                 Selection::Full => {
                     fields.push(b"Content-Type", &file.content_type);
@@ -156,9 +163,29 @@ pub(crate) fn write_response(
         Kind::NotModified(file) => {
             fields.push(b"Last-Modified", &file.last_modified);
             fields.push(b"ETag", &file.etag);
+            // RFC 9110 §15.4.5: a 304 carries the Vary a 200 would.
             if let Some(vary) = file.vary {
                 fields.push(b"Vary", vary);
             }
+            Content::None
+        }
+        Kind::NotFoundPage(file) => {
+            push_coding(&mut fields, file);
+            fields.push(b"Content-Type", &file.content_type);
+            Content::File(
+                file,
+                Span {
+                    start: 0,
+                    end: file.size,
+                },
+            )
+        }
+        Kind::Preflight(asked) => {
+            fields.push(b"Access-Control-Allow-Methods", CORS_METHODS);
+            if let Some(asked) = asked {
+                fields.push(b"Access-Control-Allow-Headers", asked);
+            }
+            fields.push(b"Access-Control-Max-Age", CORS_MAX_AGE);
             Content::None
         }
         Kind::Unsatisfiable(size) => {
@@ -192,6 +219,9 @@ pub(crate) fn write_response(
             Body::Length(parts.body_len(&file.content_type, file.size))
         }
     };
+    for (name, value) in rules.fields(plan.status) {
+        fields.push(name, value);
+    }
     let mut head = ResponseHead::new(plan.status, plan.version);
     head.body = body;
     head.keep_alive = plan.keep_alive;
@@ -300,20 +330,32 @@ fn write_into(buf: &mut [u8; 64], args: std::fmt::Arguments<'_>) -> usize {
 /// [`write_response`] sends for [`Selection::Full`], in its order, rendered
 /// once per cached file. `None` if the fields cannot be sent (never for the
 /// values the file cache makes).
-fn prepare_full_head(file: &FileInfo) -> Option<PreparedHead> {
+fn prepare_full_head(file: &FileInfo, rules: &HeaderRules) -> Option<PreparedHead> {
     let mut fields = FieldList::default();
     fields.push(b"Server", SERVER);
     fields.push(b"Last-Modified", &file.last_modified);
     fields.push(b"ETag", &file.etag);
-    if let Some(vary) = file.vary {
-        fields.push(b"Vary", vary);
-    }
     fields.push(b"Accept-Ranges", b"bytes");
+    push_coding(&mut fields, file);
     fields.push(b"Content-Type", &file.content_type);
+    for (name, value) in rules.fields(200) {
+        fields.push(name, value);
+    }
     let mut head = ResponseHead::new(200, Version::Http11);
     head.body = Body::Length(file.size);
     head.fields = fields.as_slice();
     head.prepare().ok()
+}
+
+/// `Content-Encoding` of a precompressed representation, and `Vary` when
+/// the path has several.
+fn push_coding<'a>(fields: &mut FieldList<'a>, file: &'a FileInfo) {
+    if let Some(coding) = file.encoding {
+        fields.push(b"Content-Encoding", coding.token());
+    }
+    if let Some(vary) = file.vary {
+        fields.push(b"Vary", vary);
+    }
 }
 
 /// [`write_response`] for a whole file with its prepared head: one copy of
@@ -346,11 +388,22 @@ fn write_full_file(
     }))
 }
 
-/// The fields of one response head, at most eight, on the stack.
-#[derive(Default)]
+/// Fields a response sets itself, at most.
+const OWN_FIELDS: usize = 8;
+
+/// The fields of one response head, on the stack.
 struct FieldList<'a> {
-    items: [(&'a [u8], &'a [u8]); 8],
+    items: [(&'a [u8], &'a [u8]); OWN_FIELDS + rules::MAX_FIELDS],
     len: usize,
+}
+
+impl Default for FieldList<'_> {
+    fn default() -> Self {
+        Self {
+            items: [(&[], &[]); OWN_FIELDS + rules::MAX_FIELDS],
+            len: 0,
+        }
+    }
 }
 
 impl<'a> FieldList<'a> {
@@ -411,7 +464,8 @@ mod tests {
                         buf: &mut buf,
                         len: 0,
                     };
-                    let body = write_response(&plan, &mut out, &date).unwrap();
+                    let body =
+                        write_response(&plan, &mut out, &date, &HeaderRules::default()).unwrap();
                     let len = out.len;
                     assert_eq!(file.full_head.get().unwrap().is_some(), prepared);
                     let body = body.map(|b| (b.offset, b.end, b.parts.is_some()));

@@ -17,10 +17,14 @@ const BACKLOG: i32 = 4096;
 
 /// `socket(AF_INET*, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC)`,
 /// `setsockopt(SO_REUSEADDR)`, optionally `setsockopt(SO_REUSEPORT)`,
-/// `bind`, `listen`: a non-blocking listening socket.
+/// for IPv6 `setsockopt(IPV6_V6ONLY)`, `bind`, `listen`: a non-blocking
+/// listening socket.
 ///
 /// With `reuseport`, several sockets (one per worker thread) share the
-/// address and the kernel spreads incoming connections over them.
+/// address and the kernel spreads incoming connections over them. An IPv6
+/// socket takes IPv6 only (as nginx's `ipv6only=on`), whatever
+/// `net.ipv6.bindv6only` says: `[::]:80` next to `0.0.0.0:80` works, and an
+/// address means that address alone.
 ///
 /// # References
 ///  - [`socket(7)`](https://man7.org/linux/man-pages/man7/socket.7.html) (`SO_REUSEPORT`)
@@ -41,6 +45,9 @@ pub(crate) fn listener(addr: SocketAddr, reuseport: bool) -> io::Result<OwnedFd>
     if reuseport {
         sockopt::set_socket_reuseport(&fd, true)?;
     }
+    if addr.is_ipv6() {
+        sockopt::set_ipv6_v6only(&fd, true)?;
+    }
     net::bind(&fd, &addr)?;
     net::listen(&fd, BACKLOG)?;
     Ok(fd)
@@ -48,10 +55,13 @@ pub(crate) fn listener(addr: SocketAddr, reuseport: bool) -> io::Result<OwnedFd>
 
 /// `getsockname(fd)`: the address a socket is bound to (the real port after
 /// binding port 0).
+///
+/// # References
+///  - [`getsockname(2)`](https://man7.org/linux/man-pages/man2/getsockname.2.html)
 #[doc(alias = "getsockname")]
 pub(crate) fn local_addr(fd: &OwnedFd) -> io::Result<SocketAddr> {
     let any = net::getsockname(fd)?;
-    SocketAddr::try_from(any).map_err(|_| io::Error::other("listener has a non-IP address"))
+    SocketAddr::try_from(any).map_err(|_| io::Error::other("not an IP socket"))
 }
 
 /// Binds the listening sockets for `threads` workers on `addr`.
@@ -78,6 +88,61 @@ pub(crate) fn listeners(
     Ok((all, addr))
 }
 
+/// `pidfd_open(getpid(), 0)`: a descriptor of this process, to take
+/// inherited descriptors with [`inherited_listener`].
+///
+/// # References
+///  - [`pidfd_open(2)`](https://man7.org/linux/man-pages/man2/pidfd_open.2.html)
+#[doc(alias = "pidfd_open")]
+pub(crate) fn own_pidfd() -> io::Result<OwnedFd> {
+    use rustix::process::{PidfdFlags, getpid, pidfd_open};
+    Ok(pidfd_open(getpid(), PidfdFlags::empty())?)
+}
+
+/// `pidfd_getfd(pidfd, fd, 0)` (a duplicate, close-on-exec),
+/// `getsockopt(SO_TYPE)`, `getsockopt(SO_ACCEPTCONN)`, `ioctl(FIONBIO)`: a
+/// descriptor this process inherited (systemd socket activation), checked
+/// to be a listening stream socket and made non-blocking.
+///
+/// `pidfd_getfd` on the process itself is the one way to own a descriptor
+/// by number without `unsafe` (`OwnedFd::from_raw_fd`). The inherited
+/// number stays open, unused, beside its duplicate; tern executes nothing, so
+/// it leaks nowhere. Linux 5.6 or later.
+///
+/// # References
+///  - [`pidfd_getfd(2)`](https://man7.org/linux/man-pages/man2/pidfd_getfd.2.html)
+///  - [`sd_listen_fds(3)`](https://man7.org/linux/man-pages/man3/sd_listen_fds.3.html)
+#[doc(alias = "pidfd_getfd")]
+pub(crate) fn inherited_listener(pidfd: &OwnedFd, fd: usize) -> io::Result<OwnedFd> {
+    use rustix::io::{Errno, FdFlags, fcntl_setfd, ioctl_fionbio};
+    use rustix::process::{PidfdGetfdFlags, pidfd_getfd};
+    let number = i32::try_from(fd).map_err(|_| io::Error::other("out of range"))?;
+    let fd = match pidfd_getfd(pidfd, number, PidfdGetfdFlags::empty()) {
+        Ok(fd) => fd,
+        Err(Errno::BADF) => return Err(io::Error::other("not open")),
+        Err(Errno::NOSYS) => {
+            return Err(io::Error::other(
+                "cannot be taken on this kernel (pidfd_getfd needs Linux 5.6)",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match sockopt::socket_type(&fd) {
+        Ok(SocketType::STREAM) => {}
+        Ok(_) => return Err(io::Error::other("not a stream socket")),
+        Err(Errno::NOTSOCK) => return Err(io::Error::other("not a socket")),
+        Err(e) => return Err(e.into()),
+    }
+    if !sockopt::socket_acceptconn(&fd)? {
+        return Err(io::Error::other("a socket that is not listening"));
+    }
+    // pidfd_getfd sets close-on-exec already; said again so the state does
+    // not hang on a man page.
+    fcntl_setfd(&fd, FdFlags::CLOEXEC)?;
+    ioctl_fionbio(&fd, true)?;
+    Ok(fd)
+}
+
 /// `setrlimit(RLIMIT_NOFILE, { hard, hard })`: lets the process open as many
 /// descriptors as its hard limit allows (10,000 connections need more than
 /// the usual soft limit of 1,024).
@@ -89,5 +154,23 @@ pub(crate) fn raise_nofile_limit() {
         lim.current = lim.maximum;
         // Best effort: keeping the soft limit is not an error.
         let _ = setrlimit(Resource::Nofile, lim);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ipv6_listener_takes_ipv6_only() {
+        let v6 = match listener("[::1]:0".parse().unwrap(), false) {
+            Ok(fd) => fd,
+            // No IPv6 loopback on this host: nothing to check.
+            Err(e) => return println!("skipped: [::1]:0: {e}"),
+        };
+        assert!(sockopt::ipv6_v6only(&v6).unwrap());
+        let v4 = listener("127.0.0.1:0".parse().unwrap(), true).unwrap();
+        assert!(sockopt::socket_reuseport(&v4).unwrap());
+        assert!(sockopt::socket_acceptconn(&v4).unwrap());
     }
 }

@@ -1,8 +1,9 @@
 //! One worker thread: its own epoll instance, its own `SO_REUSEPORT`
-//! listener, its own slab of connections and per-thread context (see
-//! `context`). Nothing here is shared with other workers except the
-//! connection counter (touched on accept and close only), the pool's shared
-//! list and the log file.
+//! listener per address (or, under socket activation, the sockets every
+//! worker shares, registered `EPOLLEXCLUSIVE`), its own slab of connections
+//! and per-thread context (see `context`). Nothing here is shared with other
+//! workers except the connection counter (touched on accept and close only),
+//! the pool's shared list and the log file.
 //!
 //! The loop: `epoll_wait` (edge-triggered, so each connection is registered
 //! once with `EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET` and never modified),
@@ -32,10 +33,14 @@ use tern_proto::pool::BufferPool;
 use crate::cli::Options;
 use crate::conn::{Conn, Next};
 use crate::context::Ctx;
+use crate::listen::MAX_LISTENERS;
 use crate::log::LogFile;
 
-const LISTENER: u64 = u64::MAX;
-const STOP: u64 = u64::MAX - 1;
+const STOP: u64 = u64::MAX;
+/// Listener `i` has the token `LISTENER_TOP - i` (connection tokens are a
+/// slot index below 2^32 and a generation, so they never come this high).
+const LISTENER_TOP: u64 = u64::MAX - 1;
+const LISTENER_BOTTOM: u64 = LISTENER_TOP - (MAX_LISTENERS as u64 - 1);
 /// Events taken per `epoll_wait`.
 const EVENTS: usize = 1024;
 /// Connections accepted per listener wake-up before others get a turn.
@@ -84,13 +89,16 @@ struct Slot {
 pub(crate) struct Worker {
     id: usize,
     epoll: OwnedFd,
-    listener: Option<OwnedFd>,
+    /// Empty once shutting down.
+    listeners: Vec<OwnedFd>,
     stop: Option<OwnedFd>,
     slots: Vec<Slot>,
     free: Vec<u32>,
     live: usize,
     again: Vec<u64>,
-    accept_again: bool,
+    /// Listeners (a bit each) that may have connections queued that no
+    /// edge will announce.
+    accept_again: u64,
     /// A descriptor held in reserve: given up to accept (and refuse) a
     /// client when the process has no descriptor left.
     reserve: Option<OwnedFd>,
@@ -103,21 +111,27 @@ pub(crate) struct Worker {
 }
 
 impl Worker {
-    /// A worker serving `listener`, stopping when `stop` becomes readable.
+    /// A worker serving `listeners` (at most [`MAX_LISTENERS`]), stopping
+    /// when `stop` becomes readable. `exclusive`: the listeners are shared
+    /// with the other workers, and a connection should wake one of them.
     pub(crate) fn new(
         id: usize,
         shared: Arc<Shared>,
-        listener: OwnedFd,
+        listeners: Vec<OwnedFd>,
+        exclusive: bool,
         stop: OwnedFd,
         root: OwnedFd,
     ) -> std::io::Result<Self> {
+        assert!(listeners.len() <= MAX_LISTENERS);
         let epoll = epoll::create(CreateFlags::CLOEXEC)?;
-        epoll::add(
-            &epoll,
-            &listener,
-            EventData::new_u64(LISTENER),
-            EventFlags::IN | EventFlags::ET,
-        )?;
+        let mut flags = EventFlags::IN | EventFlags::ET;
+        if exclusive {
+            flags |= EventFlags::EXCLUSIVE;
+        }
+        for (i, listener) in listeners.iter().enumerate() {
+            let token = LISTENER_TOP - i as u64;
+            epoll::add(&epoll, listener, EventData::new_u64(token), flags)?;
+        }
         // Level-triggered: every worker sees it, none consumes it.
         epoll::add(&epoll, &stop, EventData::new_u64(STOP), EventFlags::IN)?;
         let opts = &shared.opts;
@@ -132,13 +146,13 @@ impl Worker {
         Ok(Self {
             id,
             epoll,
-            listener: Some(listener),
+            listeners,
             stop: Some(stop),
             slots: Vec::new(),
             free: Vec::new(),
             live: 0,
             again: Vec::new(),
-            accept_again: false,
+            accept_again: 0,
             reserve: open_reserve(),
             shutdown_deadline: None,
             ctx,
@@ -167,9 +181,12 @@ impl Worker {
             for token in again.drain(..) {
                 self.drive(token);
             }
-            if self.accept_again && self.listener.is_some() {
-                self.accept_again = false;
-                self.accept();
+            if self.accept_again != 0 {
+                let mut pending = std::mem::take(&mut self.accept_again);
+                while pending != 0 {
+                    self.accept(pending.trailing_zeros() as usize);
+                    pending &= pending - 1;
+                }
             }
             if let Some(log) = self.ctx.log.as_mut()
                 && log.pending()
@@ -224,8 +241,10 @@ impl Worker {
 
     fn dispatch(&mut self, ev: epoll::Event) {
         match ev.data.u64() {
-            LISTENER => self.accept(),
             STOP => self.begin_shutdown(),
+            token @ LISTENER_BOTTOM..=LISTENER_TOP => {
+                self.accept((LISTENER_TOP - token) as usize);
+            }
             token => {
                 let flags = ev.flags;
                 let hangup =
@@ -316,15 +335,16 @@ impl Worker {
         }
     }
 
-    fn accept(&mut self) {
-        let Some(listener) = self.listener.take() else {
-            return;
-        };
-        self.accept_from(&listener);
-        self.listener = Some(listener);
+    /// Accepts from listener `i` (none once shutting down).
+    fn accept(&mut self, i: usize) {
+        let listeners = std::mem::take(&mut self.listeners);
+        if let Some(listener) = listeners.get(i) {
+            self.accept_from(i, listener);
+        }
+        self.listeners = listeners;
     }
 
-    fn accept_from(&mut self, listener: &OwnedFd) {
+    fn accept_from(&mut self, i: usize, listener: &OwnedFd) {
         let want_peer = self.ctx.log.is_some() || self.shared.opts.local_sndbuf > 0;
         for _ in 0..ACCEPT_BATCH {
             match accept(listener, want_peer) {
@@ -343,7 +363,7 @@ impl Worker {
                         // Nobody waits: the next connection's event retries.
                         Some(false) => return,
                         None => {
-                            self.accept_again = true;
+                            self.accept_again |= 1 << i;
                             return;
                         }
                     }
@@ -351,13 +371,13 @@ impl Worker {
                 Err(_) => {
                     // ENOBUFS, ENOMEM: the pending connections stay queued;
                     // try again on the next turn.
-                    self.accept_again = true;
+                    self.accept_again |= 1 << i;
                     return;
                 }
             }
         }
         // More may be queued; edge-triggered epoll will not say so again.
-        self.accept_again = true;
+        self.accept_again |= 1 << i;
     }
 
     /// Gives up the reserve descriptor to accept one client and refuse it at
@@ -433,8 +453,8 @@ impl Worker {
         }
         self.shutdown_deadline = Some(self.ctx.now + self.shared.opts.shutdown_timeout);
         self.ctx.shutting_down = true;
-        if let Some(l) = self.listener.take() {
-            let _ = epoll::delete(&self.epoll, &l);
+        for listener in self.listeners.drain(..) {
+            let _ = epoll::delete(&self.epoll, &listener);
         }
         if let Some(s) = self.stop.take() {
             let _ = epoll::delete(&self.epoll, &s);
@@ -465,7 +485,7 @@ impl Worker {
         if self.reserve.is_none() {
             self.reserve = open_reserve();
         }
-        self.ctx.planner.files.sweep(now);
+        self.ctx.planner.sweep(now);
         if self.id == 0 && now.duration_since(self.last_pool_sweep) >= POOL_SWEEP {
             self.last_pool_sweep = now;
             let _ = self.shared.pool.sweep();

@@ -11,12 +11,20 @@ mod basic;
 mod conditional;
 #[path = "serve/errors.rs"]
 mod errors;
+#[path = "serve/fallback.rs"]
+mod fallback;
 #[path = "serve/faults.rs"]
 mod faults;
+#[path = "serve/headers.rs"]
+mod headers;
 #[path = "serve/lifecycle.rs"]
 mod lifecycle;
+#[path = "serve/listen.rs"]
+mod listen;
 #[path = "serve/listing.rs"]
 mod listing;
+#[path = "serve/precompressed.rs"]
+mod precompressed;
 #[path = "serve/ranges.rs"]
 mod ranges;
 #[path = "serve/resources.rs"]

@@ -146,16 +146,24 @@ impl<'a> TagLists<'a> {
     }
 }
 
-/// Whether a comma-separated list of entity-tags contains `etag` (strong: no
-/// weak tag matches; weak: the `W/` prefix is ignored).
+/// Whether a comma-separated list of entity-tags contains `etag` (RFC 9110
+/// §8.8.3.2: strong comparison needs both tags strong and equal; weak
+/// comparison ignores the `W/` prefix on either side). `etag` is the
+/// server's own tag, weak for an encoded copy made on the fly.
 fn tag_list_has(list: &[u8], etag: &[u8], comparison: Comparison) -> bool {
+    let (ours_weak, ours) = split_weak(etag);
     list.split(|&b| b == b',').any(|t| {
-        let t = t.trim_ascii();
-        match t.strip_prefix(b"W/") {
-            Some(opaque) => comparison == Comparison::Weak && opaque == etag,
-            None => t == etag,
-        }
+        let (weak, opaque) = split_weak(t.trim_ascii());
+        opaque == ours && (comparison == Comparison::Weak || !(weak || ours_weak))
     })
+}
+
+/// An entity-tag as (weak, opaque-tag).
+fn split_weak(tag: &[u8]) -> (bool, &[u8]) {
+    match tag.strip_prefix(b"W/") {
+        Some(opaque) => (true, opaque),
+        None => (false, tag),
+    }
 }
 
 /// An HTTP-date (any of the three formats of RFC 9110 §5.6.7) as seconds
@@ -189,6 +197,13 @@ mod tests {
         assert!(tag_list_has(b"\"x\", \"abc\"", TAG, Comparison::Strong));
         assert!(tag_list_has(b"W/\"abc\"", TAG, Comparison::Weak));
         assert!(!tag_list_has(b"W/\"abc\"", TAG, Comparison::Strong));
+        // A weak tag of the server's own matches only weakly.
+        let weak = b"W/\"abc\"";
+        assert!(tag_list_has(b"\"abc\"", weak, Comparison::Weak));
+        assert!(tag_list_has(b"W/\"abc\"", weak, Comparison::Weak));
+        assert!(!tag_list_has(b"\"abc\"", weak, Comparison::Strong));
+        assert!(!tag_list_has(b"W/\"abc\"", weak, Comparison::Strong));
+        assert!(!tag_list_has(b"W/\"abd\"", weak, Comparison::Weak));
         assert!(!tag_list_has(b"\"abcd\"", TAG, Comparison::Weak));
     }
 

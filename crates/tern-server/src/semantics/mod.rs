@@ -4,7 +4,9 @@
 //! - [`target`]: request-target → a relative path that cannot leave ROOT.
 //! - [`conditional`]: preconditions in the order of RFC 9110 §13.2.2.
 //! - [`range`]: `Range` resolved, sorted and coalesced (RFC 9110 §14).
+//! - [`negotiate`]: `Accept-Encoding` and `Accept` (RFC 9110 §12.5).
 
 pub mod conditional;
+pub mod negotiate;
 pub mod range;
 pub mod target;

@@ -37,6 +37,7 @@ fn byte_exact_head_and_body() {
          ETag: {}\r\n\
          Accept-Ranges: bytes\r\n\
          Content-Type: text/html; charset=utf-8\r\n\
+         X-Content-Type-Options: nosniff\r\n\
          Content-Length: 100\r\n\
          \r\n",
         fx.last_modified("index.html"),
