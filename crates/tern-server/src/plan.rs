@@ -159,7 +159,8 @@ impl Planner {
                     Rc::clone(&listing.html)
                 }
             }
-            Resolved::Unlisted => return (404, Kind::Unlisted),
+            Resolved::Unlisted if self.not_found_page.is_none() => return (404, Kind::Unlisted),
+            Resolved::Unlisted => return self.not_found(req, now),
             Resolved::Directory => {
                 let location = target::directory_location(&self.scratch, query);
                 return (301, Kind::Redirect(location.into_boxed_slice()));

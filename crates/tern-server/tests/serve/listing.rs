@@ -488,3 +488,14 @@ fn without_list_dirs_a_directory_says_how_to_list_it() {
     let srv = Server::start(tree.path(), &["--list-dirs"]);
     assert_eq!(srv.get("/Adir/", &[]).body, b"<p>index</p>\n");
 }
+
+#[test]
+fn with_a_not_found_page_an_unlisted_directory_gets_it() {
+    let tree = Tree::new("lst-404page");
+    let page = tree.root.join("zdir/404.html");
+    std::fs::write(&page, b"<p>gone</p>\n").unwrap();
+    let srv = Server::start(tree.path(), &["--not-found", page.to_str().unwrap()]);
+    let r = srv.get("/Adir/", &[]);
+    assert_eq!(r.status, 404);
+    assert_eq!(r.body, b"<p>gone</p>\n");
+}
