@@ -161,124 +161,148 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
     use lexopt::prelude::*;
 
     let mut parser = lexopt::Parser::from_args(args);
-    let mut root: Option<PathBuf> = None;
-    let mut listen = Vec::new();
-    let mut threads = None;
-    let mut access_log = None;
-    let mut header_timeout = Duration::from_secs(10);
-    let mut idle_timeout = Duration::from_secs(60);
-    let mut send_timeout = Duration::from_secs(30);
-    let mut shutdown_timeout = Duration::from_secs(30);
-    let mut max_connections = 10_000usize;
-    let mut hidden = false;
-    let mut list_dirs = false;
-    let mut cache_ttl = Duration::from_secs(1);
-    let mut busy_poll = Duration::from_micros(50);
-    let mut local_sndbuf = 256 * 1024usize;
-    let mut precompressed = true;
-    let mut compress = false;
-    let mut headers = Vec::new();
-    let mut cache_control = None;
-    let mut cors = None;
-    let mut fallback = None;
-    let mut not_found = None;
-
+    let mut builder = Builder::default();
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
-        match arg {
+        // The name is copied out: the option's value comes from the parser.
+        let name = match arg {
             Short('h') | Long("help") => return Ok(Command::Help),
             Short('V') | Long("version") => return Ok(Command::Version),
-            Long("root") => set_root(&mut root, parser.value().map_err(|e| e.to_string())?)?,
-            Value(v) => set_root(&mut root, v)?,
-            Short('l') | Long("listen") => {
-                let value = string_value(&mut parser, "--listen")?;
-                listen.push(listen::Spec::parse(&value)?);
+            Value(root) => {
+                builder.set_root(root)?;
+                continue;
             }
-            Short('t') | Long("threads") => {
-                let n: usize = number(&mut parser, "--threads")?;
-                if n == 0 || n > 1024 {
+            Short(c) => format!("-{c}"),
+            Long(name) => format!("--{name}"),
+        };
+        builder.apply(&name, &mut parser)?;
+    }
+    Ok(Command::Serve(Box::new(builder.finish())))
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            root: PathBuf::from("."),
+            listen: Vec::new(),
+            threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            access_log: None,
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            send_timeout: Duration::from_secs(30),
+            shutdown_timeout: Duration::from_secs(30),
+            max_connections: 10_000,
+            hidden: false,
+            list_dirs: false,
+            cache_ttl: Duration::from_secs(1),
+            busy_poll: Duration::from_micros(50),
+            local_sndbuf: 256 * 1024,
+            precompressed: true,
+            compress: false,
+            success_fields: Vec::new(),
+            cors: None,
+            fallback: None,
+            not_found: None,
+        }
+    }
+}
+
+/// The options as the arguments set them, one at a time.
+#[derive(Default)]
+struct Builder {
+    opts: Options,
+    root_given: bool,
+    cache_control: Option<OwnedField>,
+}
+
+impl Builder {
+    /// Applies one argument (and takes its value from `parser`).
+    fn apply(&mut self, name: &str, parser: &mut lexopt::Parser) -> Result<(), String> {
+        let o = &mut self.opts;
+        match name {
+            "--root" => self.set_root(parser.value().map_err(|e| e.to_string())?)?,
+            "-l" | "--listen" => {
+                let value = string_value(parser, "--listen")?;
+                o.listen.push(listen::Spec::parse(&value)?);
+            }
+            "-t" | "--threads" => {
+                o.threads = number(parser, "--threads")?;
+                if o.threads == 0 || o.threads > 1024 {
                     return Err("--threads must be between 1 and 1024".to_owned());
                 }
-                threads = Some(n);
             }
-            Long("access-log") => {
+            "--access-log" => {
                 let v = parser.value().map_err(|e| e.to_string())?;
-                access_log = Some(if v == "-" {
-                    None
-                } else {
-                    Some(PathBuf::from(v))
-                });
+                o.access_log = Some((v != "-").then(|| PathBuf::from(v)));
             }
-            Long("header-timeout") => header_timeout = seconds(&mut parser, "--header-timeout")?,
-            Long("idle-timeout") => idle_timeout = seconds(&mut parser, "--idle-timeout")?,
-            Long("send-timeout") => send_timeout = seconds(&mut parser, "--send-timeout")?,
-            Long("shutdown-timeout") => {
-                shutdown_timeout = seconds(&mut parser, "--shutdown-timeout")?;
-            }
-            Long("max-connections") => {
-                max_connections = number(&mut parser, "--max-connections")?;
-                if max_connections == 0 {
+            "--header-timeout" => o.header_timeout = seconds(parser, "--header-timeout")?,
+            "--idle-timeout" => o.idle_timeout = seconds(parser, "--idle-timeout")?,
+            "--send-timeout" => o.send_timeout = seconds(parser, "--send-timeout")?,
+            "--shutdown-timeout" => o.shutdown_timeout = seconds(parser, "--shutdown-timeout")?,
+            "--max-connections" => {
+                o.max_connections = number(parser, "--max-connections")?;
+                if o.max_connections == 0 {
                     return Err("--max-connections must be at least 1".to_owned());
                 }
             }
-            Long("hidden") => hidden = true,
-            Long("list-dirs") => list_dirs = true,
-            Long("cache-ttl") => cache_ttl = seconds(&mut parser, "--cache-ttl")?,
-            Long("local-sndbuf") => {
-                local_sndbuf = number(&mut parser, "--local-sndbuf")?;
-                if local_sndbuf > 1 << 30 {
+            "--cache-ttl" => o.cache_ttl = seconds(parser, "--cache-ttl")?,
+            "--local-sndbuf" => {
+                o.local_sndbuf = number(parser, "--local-sndbuf")?;
+                if o.local_sndbuf > 1 << 30 {
                     return Err("--local-sndbuf must be at most 1073741824".to_owned());
                 }
             }
-            Long("busy-poll") => {
-                let us: u64 = number(&mut parser, "--busy-poll")?;
+            "--busy-poll" => {
+                let us: u64 = number(parser, "--busy-poll")?;
                 if us > 1_000_000 {
                     return Err("--busy-poll must be at most 1000000 microseconds".to_owned());
                 }
-                busy_poll = Duration::from_micros(us);
+                o.busy_poll = Duration::from_micros(us);
             }
-            Long("no-precompressed") => precompressed = false,
-            Long("compress") => compress = true,
-            Long("header") => {
-                if headers.len() == MAX_HEADERS {
-                    return Err(format!("at most {MAX_HEADERS} --header options"));
-                }
-                headers.push(header(&string_value(&mut parser, "--header")?)?);
-            }
-            Long("cache-control") => {
-                let v = string_value(&mut parser, "--cache-control")?;
-                cache_control = Some(field(b"Cache-Control", v.trim(), "--cache-control")?);
-            }
-            Long("cors") => cors = Some(cors_value(parser.optional_value())?),
-            Long("fallback") => fallback = Some(path_value(&mut parser)?),
-            Long("not-found") => not_found = Some(path_value(&mut parser)?),
-            _ => return Err(arg.unexpected().to_string()),
+            _ => self.apply_content(name, parser)?,
         }
+        Ok(())
     }
 
-    let threads = threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
-    Ok(Command::Serve(Box::new(Options {
-        root: root.unwrap_or_else(|| PathBuf::from(".")),
-        listen,
-        threads,
-        access_log,
-        header_timeout,
-        idle_timeout,
-        send_timeout,
-        shutdown_timeout,
-        max_connections,
-        hidden,
-        list_dirs,
-        cache_ttl,
-        busy_poll,
-        local_sndbuf,
-        precompressed,
-        compress,
-        success_fields: headers.into_iter().chain(cache_control).collect(),
-        cors,
-        fallback,
-        not_found,
-    })))
+    /// The options about what is served and with which fields.
+    fn apply_content(&mut self, name: &str, parser: &mut lexopt::Parser) -> Result<(), String> {
+        let o = &mut self.opts;
+        match name {
+            "--hidden" => o.hidden = true,
+            "--list-dirs" => o.list_dirs = true,
+            "--no-precompressed" => o.precompressed = false,
+            "--compress" => o.compress = true,
+            "--header" => {
+                if o.success_fields.len() == MAX_HEADERS {
+                    return Err(format!("at most {MAX_HEADERS} --header options"));
+                }
+                o.success_fields
+                    .push(header(&string_value(parser, "--header")?)?);
+            }
+            "--cache-control" => {
+                let v = string_value(parser, "--cache-control")?;
+                self.cache_control = Some(field(b"Cache-Control", v.trim(), "--cache-control")?);
+            }
+            "--cors" => o.cors = Some(cors_value(parser.optional_value())?),
+            "--fallback" => o.fallback = Some(path_value(parser)?),
+            "--not-found" => o.not_found = Some(path_value(parser)?),
+            _ => return Err(format!("invalid option '{name}'")),
+        }
+        Ok(())
+    }
+
+    fn set_root(&mut self, value: OsString) -> Result<(), String> {
+        if self.root_given {
+            return Err("more than one ROOT given".to_owned());
+        }
+        self.root_given = true;
+        self.opts.root = PathBuf::from(value);
+        Ok(())
+    }
+
+    fn finish(mut self) -> Options {
+        self.opts.success_fields.extend(self.cache_control);
+        self.opts
+    }
 }
 
 /// At most this many `--header` options (room in the responder's field
@@ -369,14 +393,6 @@ fn cors_value(v: Option<OsString>) -> Result<Cors, String> {
 
 fn path_value(parser: &mut lexopt::Parser) -> Result<PathBuf, String> {
     Ok(PathBuf::from(parser.value().map_err(|e| e.to_string())?))
-}
-
-fn set_root(root: &mut Option<PathBuf>, value: OsString) -> Result<(), String> {
-    if root.is_some() {
-        return Err("more than one ROOT given".to_owned());
-    }
-    *root = Some(PathBuf::from(value));
-    Ok(())
 }
 
 fn string_value(parser: &mut lexopt::Parser, name: &str) -> Result<String, String> {

@@ -92,38 +92,11 @@ pub fn main() -> ExitCode {
 }
 
 fn serve(opts: Options) -> Result<Cut, String> {
-    let root = opts
-        .root
-        .canonicalize()
-        .map_err(|e| format!("cannot serve {}: {}", opts.root.display(), short(&e)))?;
-    if !root.is_dir() {
-        return Err(format!("cannot serve {}: not a directory", root.display()));
-    }
-    let root_fd = files::open_root(&root)
-        .map_err(|e| format!("cannot open {}: {}", root.display(), short(&e)))?;
-    for (option, path) in [
-        ("--fallback", &opts.fallback),
-        ("--not-found", &opts.not_found),
-    ] {
-        if let Some(path) = path {
-            files::NamedFile::open(path, files::FileOptions::new(&opts))
-                .map_err(|e| format!("cannot use {option} {}: {}", path.display(), short(&e)))?;
-        }
-    }
-
+    let (root, root_fd) = open_root(&opts)?;
     sys::raise_nofile_limit();
     let listening = listen::open(&opts.listen, opts.threads)?;
     let exclusive = listening.shared;
-
-    let log = match &opts.access_log {
-        None => None,
-        Some(path) => Some(Arc::new(LogFile::open(path.clone()).map_err(|e| {
-            let name = path
-                .as_ref()
-                .map_or("stdout".into(), |p| p.display().to_string());
-            format!("cannot open access log {name}: {}", short(&e))
-        })?)),
-    };
+    let log = open_log(&opts)?;
 
     // The signal thread writes a byte to this socket pair on the first
     // SIGTERM/SIGINT; every worker's epoll watches the other end and starts
@@ -156,20 +129,7 @@ fn serve(opts: Options) -> Result<Cut, String> {
             .map_err(|e| format!("cannot open root: {e}"))?;
         setups.push((listeners, stop, root));
     }
-
-    {
-        let mut out = std::io::stdout().lock();
-        // The first line is a contract: scripts and tests read the address
-        // from it.
-        let mut addrs = listening.addrs.iter();
-        if let Some(first) = addrs.next() {
-            let _ = writeln!(out, "tern: serving {} on http://{first}", root.display());
-        }
-        for addr in addrs {
-            let _ = writeln!(out, "tern: also serving on http://{addr}");
-        }
-        let _ = out.flush();
-    }
+    announce(&root, &listening.addrs);
 
     // Each worker is built on its own thread: its pool front end and caches
     // are thread-local by construction.
@@ -190,6 +150,64 @@ fn serve(opts: Options) -> Result<Cut, String> {
         shared.log.clone(),
         opts.shutdown_timeout,
     )?;
+    join_workers(handles)
+}
+
+/// ROOT, canonical, and a descriptor of it; the files the options name are
+/// checked too, so a typo fails at start rather than at the first 404.
+fn open_root(opts: &Options) -> Result<(std::path::PathBuf, OwnedFd), String> {
+    let root = opts
+        .root
+        .canonicalize()
+        .map_err(|e| format!("cannot serve {}: {}", opts.root.display(), short(&e)))?;
+    if !root.is_dir() {
+        return Err(format!("cannot serve {}: not a directory", root.display()));
+    }
+    let root_fd = files::open_root(&root)
+        .map_err(|e| format!("cannot open {}: {}", root.display(), short(&e)))?;
+    for (option, path) in [
+        ("--fallback", &opts.fallback),
+        ("--not-found", &opts.not_found),
+    ] {
+        if let Some(path) = path {
+            files::NamedFile::open(path, files::FileOptions::new(opts))
+                .map_err(|e| format!("cannot use {option} {}: {}", path.display(), short(&e)))?;
+        }
+    }
+    Ok((root, root_fd))
+}
+
+fn open_log(opts: &Options) -> Result<Option<Arc<LogFile>>, String> {
+    let Some(path) = &opts.access_log else {
+        return Ok(None);
+    };
+    let log = LogFile::open(path.clone()).map_err(|e| {
+        let name = path
+            .as_ref()
+            .map_or("stdout".into(), |p| p.display().to_string());
+        format!("cannot open access log {name}: {}", short(&e))
+    })?;
+    Ok(Some(Arc::new(log)))
+}
+
+/// The first line of output is a contract: scripts and tests read the
+/// address from it. Further addresses follow, one per line.
+fn announce(root: &std::path::Path, addrs: &[std::net::SocketAddr]) {
+    let mut out = std::io::stdout().lock();
+    let mut addrs = addrs.iter();
+    if let Some(first) = addrs.next() {
+        let _ = writeln!(out, "tern: serving {} on http://{first}", root.display());
+    }
+    for addr in addrs {
+        let _ = writeln!(out, "tern: also serving on http://{addr}");
+    }
+    let _ = out.flush();
+}
+
+/// Waits for every worker; sums what a cut shutdown left unsent.
+fn join_workers(
+    handles: Vec<std::thread::JoinHandle<std::io::Result<Cut>>>,
+) -> Result<Cut, String> {
     let mut cut = Cut::default();
     let mut failed = None;
     for h in handles {
