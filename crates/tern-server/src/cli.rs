@@ -119,7 +119,8 @@ Options:
                             on SIGTERM/SIGINT, wait at most this long for responses in flight (default: 30)
       --max-connections N   refuse connections beyond N open at once (default: 10000)
       --hidden              serve files whose name starts with a dot (default: refused)
-      --list-dirs           list directories that have no index.html (default: 404)
+      --list-dirs           list directories that have no index.html: an HTML page, or JSON
+                            for Accept: application/json (default: 404 that says so)
       --cache-ttl SECS      revalidate cached open files after this long (default: 1)
       --busy-poll USECS     after an event, poll this long before sleeping in epoll_wait;
                             0 never spins (default: 50)

@@ -27,6 +27,7 @@ use rustix::io::Errno;
 use tern_proto::compose::PreparedHead;
 use tern_proto::date::render_imf_fixdate;
 
+use crate::listing::Listing;
 use crate::semantics::conditional::Validators;
 use crate::semantics::negotiate::Coding;
 
@@ -177,6 +178,11 @@ pub(crate) enum Resolved {
     File(Rc<FileInfo>),
     /// A directory named without its trailing slash: redirect.
     Directory,
+    /// A directory without `index.html`, listed (`--list-dirs`).
+    Listing(Rc<Listing>),
+    /// A directory without `index.html` while listings are off: 404, with
+    /// a hint that `--list-dirs` would list it.
+    Unlisted,
     /// Nothing servable there (missing, not a regular file, outside ROOT).
     NotFound,
     /// The file exists but cannot be read.
@@ -345,6 +351,7 @@ impl FileCache {
                     Err(Errno::NOENT) if self.options.list_dirs => {
                         return self.listing(fd, &st, key);
                     }
+                    Err(Errno::NOENT) => return Resolved::Unlisted,
                     Err(e) => return error_result(e),
                 };
                 let Ok(st) = fs::fstat(&index) else {
@@ -441,84 +448,19 @@ impl FileCache {
 }
 
 impl FileCache {
-    /// An HTML listing of a directory, served like a small cached file
-    /// (validators from the directory's own inode and mtime).
-    fn listing(&self, fd: OwnedFd, st: &fs::Stat, key: &[u8]) -> Resolved {
-        let Ok(dir) = fs::Dir::read_from(&fd) else {
-            return Resolved::Forbidden;
-        };
-        let mut names: Vec<(Vec<u8>, bool)> = Vec::new();
-        for entry in dir {
-            let Ok(entry) = entry else {
-                return Resolved::Forbidden;
-            };
-            let name = entry.file_name().to_bytes();
-            if name == b"."
-                || name == b".."
-                || (name.starts_with(b".") && !self.options.allow_hidden)
-            {
-                continue;
-            }
-            if names.len() >= 10_000 {
-                break;
-            }
-            names.push((name.to_vec(), entry.file_type() == FileType::Directory));
-        }
-        names.sort();
-        let mut title = Vec::with_capacity(key.len() + 1);
-        title.push(b'/');
-        html_escape(&mut title, key);
-        let mut html = Vec::with_capacity(256 + names.len() * 64);
-        html.extend_from_slice(
-            b"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index of ",
-        );
-        html.extend_from_slice(&title);
-        html.extend_from_slice(b"</title></head>\n<body><h1>Index of ");
-        html.extend_from_slice(&title);
-        html.extend_from_slice(b"</h1>\n<ul>\n");
-        for (name, is_dir) in &names {
-            html.extend_from_slice(b"<li><a href=\"");
-            for &c in name {
-                if c.is_ascii_alphanumeric() || b"-._~".contains(&c) {
-                    html.push(c);
-                } else {
-                    html.extend_from_slice(format!("%{c:02X}").as_bytes());
-                }
-            }
-            if *is_dir {
-                html.push(b'/');
-            }
-            html.extend_from_slice(b"\">");
-            html_escape(&mut html, name);
-            if *is_dir {
-                html.push(b'/');
-            }
-            html.extend_from_slice(b"</a></li>\n");
-        }
-        html.extend_from_slice(b"</ul>\n</body></html>\n");
-        let size = html.len() as u64;
-        let etag = format!("\"d{:x}-{:x}-{:x}\"", st.st_ino, size, mtime_ns(st).max(0));
-        Resolved::File(Rc::new(FileInfo::new(
+    /// The listing of a directory without `index.html` (see `listing`).
+    fn listing(&mut self, fd: OwnedFd, st: &fs::Stat, key: &[u8]) -> Resolved {
+        let read = Listing::read(
+            &self.root,
             fd,
             st,
-            size,
-            etag,
-            b"text/html; charset=utf-8".to_vec().into_boxed_slice(),
-            Some(html.into_boxed_slice()),
-        )))
-    }
-}
-
-/// Appends `v` with `&`, `<`, `>`, `"` and `'` escaped for HTML.
-fn html_escape(out: &mut Vec<u8>, v: &[u8]) {
-    for &c in v {
-        match c {
-            b'&' => out.extend_from_slice(b"&amp;"),
-            b'<' => out.extend_from_slice(b"&lt;"),
-            b'>' => out.extend_from_slice(b"&gt;"),
-            b'"' => out.extend_from_slice(b"&quot;"),
-            b'\'' => out.extend_from_slice(b"&#39;"),
-            _ => out.push(c),
+            key,
+            self.options.allow_hidden,
+            &mut self.have_openat2,
+        );
+        match read {
+            Ok(listing) => Resolved::Listing(Rc::new(listing)),
+            Err(e) => error_result(e),
         }
     }
 }
@@ -567,6 +509,7 @@ fn cached_len(r: &Resolved) -> usize {
     let len = |f: &FileInfo| f.data.as_ref().map_or(0, |d| d.len());
     match r {
         Resolved::File(f) => len(f) + f.encoded.iter().map(|s| len(s)).sum::<usize>(),
+        Resolved::Listing(listing) => listing.cached_len(),
         _ => 0,
     }
 }

@@ -24,6 +24,7 @@ mod conn;
 mod context;
 mod files;
 mod listen;
+mod listing;
 mod log;
 mod multipart;
 mod plan;

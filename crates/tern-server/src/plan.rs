@@ -50,6 +50,9 @@ pub(crate) enum Kind {
     NotFoundPage(Rc<FileInfo>),
     /// The status text.
     Error,
+    /// 404 for a directory without `index.html` while listings are off:
+    /// the status text and a hint.
+    Unlisted,
 }
 
 /// Which bytes of a file.
@@ -90,7 +93,7 @@ impl Plan {
             Kind::NotModified(_) | Kind::Preflight(_) => 0,
             Kind::NotFoundPage(f) => f.size,
             Kind::Allow if self.status == 204 => 0,
-            _ => crate::respond::status_text(self.status)
+            _ => crate::respond::text_body(self)
                 .iter()
                 .map(|p| p.len() as u64)
                 .sum(),
@@ -148,6 +151,19 @@ impl Planner {
         };
         let file = match self.files.lookup(&self.scratch, now) {
             Resolved::File(f) => f,
+            Resolved::Listing(listing) => {
+                let accept = req
+                    .headers()
+                    .filter(|f| f.name.eq_ignore_ascii_case(b"accept"))
+                    .map(|f| f.value);
+                if negotiate::prefers_json(accept) {
+                    Rc::clone(&listing.json)
+                } else {
+                    Rc::clone(&listing.html)
+                }
+            }
+            Resolved::Unlisted if self.not_found_page.is_none() => return (404, Kind::Unlisted),
+            Resolved::Unlisted => return self.not_found(req, now),
             Resolved::Directory => {
                 let location = target::directory_location(&self.scratch, query);
                 return (301, Kind::Redirect(location.into_boxed_slice()));

@@ -15,6 +15,7 @@ use tern_proto::compose::{Body, ComposeError, PreparedHead, ResponseHead, status
 use tern_proto::date::RenderedDate;
 
 use crate::files::FileInfo;
+use crate::listing;
 use crate::multipart::{self, Parts};
 use crate::plan::{Kind, Plan, Selection};
 use crate::rules::{self, HeaderRules};
@@ -90,6 +91,17 @@ pub(crate) fn status_text(status: u16) -> [&'static [u8]; 2] {
         .get("HTTP/1.1 ".len()..line.len().saturating_sub(2))
         .unwrap_or_default();
     [text, b"\n"]
+}
+
+/// The body of a text response: the status text, then, for a directory
+/// left unlisted, the hint that `--list-dirs` would list it.
+pub(crate) fn text_body(plan: &Plan) -> [&'static [u8]; 3] {
+    let [status, newline] = status_text(plan.status);
+    let hint: &[u8] = match plan.kind {
+        Kind::Unlisted => listing::UNLISTED_HINT,
+        _ => b"",
+    };
+    [status, newline, hint]
 }
 
 /// Writes the response for `plan` into `out` (head, and the body when it
@@ -193,9 +205,9 @@ pub(crate) fn write_response(
                 Content::Text
             }
         }
-        Kind::Error => Content::Text,
+        Kind::Error | Kind::Unlisted => Content::Text,
     };
-    let text = status_text(plan.status);
+    let text = text_body(plan);
     let body = match &content {
         Content::None => Body::None,
         Content::Text => {
@@ -417,7 +429,8 @@ mod tests {
     const TEXT_HTML: &[u8] = b"text/html; charset=utf-8";
 
     /// The prepared head of a whole file writes what the general path
-    /// writes, for a cached and an uncached file, kept alive or not.
+    /// writes, for a cached and an uncached file, kept alive or not, with
+    /// and without a `Vary` value.
     #[test]
     fn prepared_full_head_equals_the_general_path() {
         let path = std::env::temp_dir().join(format!("tern-unit-{}.html", std::process::id()));
@@ -429,7 +442,7 @@ mod tests {
             (fd, st)
         };
         let date = RenderedDate::new(784_111_777);
-        for cached in [false, true] {
+        for (cached, vary) in [(false, None), (true, None), (true, Some(&b"Accept"[..]))] {
             for keep_alive in [false, true] {
                 let mut outputs = Vec::new();
                 for prepared in [true, false] {
@@ -437,6 +450,7 @@ mod tests {
                     let data = cached.then(|| b"<p>hello</p>\n".to_vec().into_boxed_slice());
                     let etag = String::from("\"1-d-2\"");
                     let mut file = FileInfo::new(fd, &st, 13, etag, TEXT_HTML.into(), data);
+                    file.vary = vary;
                     if !prepared {
                         file.full_head = OnceCell::from(None);
                     }
@@ -469,6 +483,7 @@ mod tests {
                     head.starts_with("HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n")
                 );
                 assert_eq!(head.contains("Connection: close\r\n"), !keep_alive);
+                assert_eq!(head.contains("\r\nVary: Accept\r\n"), vary.is_some());
                 assert_eq!(outputs[0].1.is_none(), cached);
             }
         }

@@ -21,6 +21,8 @@ mod headers;
 mod lifecycle;
 #[path = "serve/listen.rs"]
 mod listen;
+#[path = "serve/listing.rs"]
+mod listing;
 #[path = "serve/precompressed.rs"]
 mod precompressed;
 #[path = "serve/ranges.rs"]

@@ -403,59 +403,6 @@ fn access_log_counts_the_bytes_of_an_aborted_download() {
     assert_eq!(bytes_of("/big.bin"), 3 << 20);
 }
 
-#[test]
-fn directory_listing_only_when_asked() {
-    let fx = Fixture::new("listing");
-    std::fs::write(fx.root.join("dir/<b>&x.txt"), b"x").unwrap();
-    std::fs::write(fx.root.join("dir/.secret"), b"x").unwrap();
-    std::fs::create_dir(fx.root.join("dir/sub")).unwrap();
-    let srv = Server::start(&fx.root, &["--list-dirs"]);
-    let r = srv.get("/dir/", &[]);
-    assert_eq!(r.status, 200);
-    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
-    let html = String::from_utf8(r.body.clone()).unwrap();
-    assert!(html.contains("<a href=\"a.txt\">a.txt</a>"), "{html}");
-    assert!(
-        html.contains("<a href=\"%3Cb%3E%26x.txt\">&lt;b&gt;&amp;x.txt</a>"),
-        "{html}"
-    );
-    assert!(html.contains("<a href=\"sub/\">sub/</a>"), "{html}");
-    assert!(!html.contains("secret"), "{html}");
-    // validators work on listings too
-    let etag = r.header("etag").unwrap().to_owned();
-    assert_eq!(
-        srv.get("/dir/", &[&format!("If-None-Match: {etag}")])
-            .status,
-        304
-    );
-    // a directory with an index is not listed
-    assert_eq!(
-        srv.get("/withindex/", &[]).body,
-        b"<p>index of withindex</p>\n"
-    );
-
-    // a listing larger than the connection buffer is sent from memory
-    let many = fx.root.join("many");
-    std::fs::create_dir(&many).unwrap();
-    for i in 0..400 {
-        std::fs::write(
-            many.join(format!("file-with-a-rather-long-name-{i:04}.txt")),
-            b"",
-        )
-        .unwrap();
-    }
-    let r = srv.get("/many/", &[]);
-    assert_eq!(r.status, 200);
-    assert!(r.body.len() > 32 * 1024, "{}", r.body.len());
-    assert!(String::from_utf8_lossy(&r.body).ends_with("</ul>\n</body></html>\n"));
-    let r = srv.get("/many/", &["Range: bytes=-21"]);
-    assert_eq!(r.body, b"</ul>\n</body></html>\n");
-
-    drop(srv);
-    let srv = Server::start(&fx.root, &[]);
-    assert_eq!(srv.get("/dir/", &[]).status, 404);
-}
-
 /// A body above the large-body threshold (8 MiB, sent with a raised send
 /// buffer) between small ones on one keep-alive connection: every byte of
 /// each arrives, in order.
