@@ -175,8 +175,14 @@ impl Planner {
             Resolved::Forbidden => return (403, Kind::Error),
             Resolved::Unavailable => return (503, Kind::Error),
         };
-        let Some(file) = self.representation(file, req, now) else {
-            return (406, Kind::Error);
+        // Most files have one representation: no call, no field scan.
+        let file = if file.encoded.is_empty() && !file.compressible {
+            file
+        } else {
+            match self.representation(file, req, now) {
+                Some(file) => file,
+                None => return (406, Kind::Error),
+            }
         };
         let validators = file.validators();
         let conditions = Conditions::from_fields(req.headers().map(|f| (f.name, f.value)));
@@ -266,6 +272,7 @@ impl Planner {
     /// The representation of `file` the request accepts (RFC 9110
     /// §12.5.3): the file itself, a precompressed sibling, or an encoded
     /// copy; `None` if it accepts none of them.
+    #[cold]
     fn representation(
         &mut self,
         file: Rc<FileInfo>,
