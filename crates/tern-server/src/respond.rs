@@ -123,90 +123,10 @@ pub(crate) fn write_response(
     {
         return write_full_file(plan.keep_alive, file, prepared, out, date);
     }
-    let mut numbers = [0u8; 64];
-    let mut multipart_type = [0u8; 64];
+    let mut scratch = Scratch::default();
     let mut fields = FieldList::default();
     fields.push(b"Server", SERVER);
-    let content = match &plan.kind {
-        Kind::File(file, selection) => {
-            fields.push(b"Last-Modified", &file.last_modified);
-            fields.push(b"ETag", &file.etag);
-            fields.push(b"Accept-Ranges", b"bytes");
-            push_coding(&mut fields, file);
-            match selection {
-                Selection::Full => {
-                    fields.push(b"Content-Type", &file.content_type);
-                    Content::File(
-                        file,
-                        Span {
-                            start: 0,
-                            end: file.size,
-                        },
-                    )
-                }
-                Selection::Single(span) => {
-                    let len = write_into(
-                        &mut numbers,
-                        format_args!("bytes {}-{}/{}", span.start, span.end - 1, file.size),
-                    );
-                    fields.push(b"Content-Range", &numbers[..len]);
-                    fields.push(b"Content-Type", &file.content_type);
-                    Content::File(file, *span)
-                }
-                Selection::Multi(spans) => {
-                    let len = multipart::content_type(&mut multipart_type);
-                    fields.push(b"Content-Type", &multipart_type[..len]);
-                    Content::Multipart(file, Parts::new(spans.clone()))
-                }
-            }
-        }
-        Kind::NotModified(file) => {
-            fields.push(b"Last-Modified", &file.last_modified);
-            fields.push(b"ETag", &file.etag);
-            // RFC 9110 §15.4.5: a 304 carries the Vary a 200 would.
-            if let Some(vary) = file.vary {
-                fields.push(b"Vary", vary);
-            }
-            Content::None
-        }
-        Kind::NotFoundPage(file) => {
-            push_coding(&mut fields, file);
-            fields.push(b"Content-Type", &file.content_type);
-            Content::File(
-                file,
-                Span {
-                    start: 0,
-                    end: file.size,
-                },
-            )
-        }
-        Kind::Preflight(asked) => {
-            fields.push(b"Access-Control-Allow-Methods", CORS_METHODS);
-            if let Some(asked) = asked {
-                fields.push(b"Access-Control-Allow-Headers", asked);
-            }
-            fields.push(b"Access-Control-Max-Age", CORS_MAX_AGE);
-            Content::None
-        }
-        Kind::Unsatisfiable(size) => {
-            let len = write_into(&mut numbers, format_args!("bytes */{size}"));
-            fields.push(b"Content-Range", &numbers[..len]);
-            Content::Text
-        }
-        Kind::Redirect(location) => {
-            fields.push(b"Location", location);
-            Content::Text
-        }
-        Kind::Allow => {
-            fields.push(b"Allow", ALLOW);
-            if plan.status == 204 {
-                Content::None
-            } else {
-                Content::Text
-            }
-        }
-        Kind::Error | Kind::Unlisted => Content::Text,
-    };
+    let content = kind_fields(plan, &mut fields, &mut scratch);
     let text = text_body(plan);
     let body = match &content {
         Content::None => Body::None,
@@ -235,29 +155,146 @@ pub(crate) fn write_response(
         ComposeError::InsufficientSize { .. } => NoRoom::Flush,
         _ => NoRoom::Invalid,
     })?;
-    let body_len = match body {
-        Body::Length(len) => len,
-        _ => 0,
-    };
     if plan.head_request {
         write_head(&head, head_len, out)?;
         return Ok(None);
     }
-    // What fits after the head in this buffer goes with it; a file body that
-    // does not (or is not in memory) is sent afterwards.
+    write_head_and_body(&head, head_len, content, &text, out)
+}
+
+/// Buffers the fields of one response are formatted into.
+struct Scratch {
+    /// `Content-Range`.
+    numbers: [u8; 64],
+    /// `multipart/byteranges; boundary=...`.
+    multipart_type: [u8; 64],
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Self {
+            numbers: [0; 64],
+            multipart_type: [0; 64],
+        }
+    }
+}
+
+/// The fields of the response's kind (after `Server`, before the operator's
+/// fields), and what its body is.
+fn kind_fields<'p>(
+    plan: &'p Plan,
+    fields: &mut FieldList<'p>,
+    scratch: &'p mut Scratch,
+) -> Content<'p> {
+    let Scratch {
+        numbers,
+        multipart_type,
+    } = scratch;
+    match &plan.kind {
+        Kind::File(file, selection) => {
+            fields.push(b"Last-Modified", &file.last_modified);
+            fields.push(b"ETag", &file.etag);
+            fields.push(b"Accept-Ranges", b"bytes");
+            push_coding(fields, file);
+            match selection {
+                Selection::Full => {
+                    fields.push(b"Content-Type", &file.content_type);
+                    Content::File(file, whole(file))
+                }
+                Selection::Single(span) => {
+                    let len = write_into(
+                        numbers,
+                        format_args!("bytes {}-{}/{}", span.start, span.end - 1, file.size),
+                    );
+                    fields.push(b"Content-Range", &numbers[..len]);
+                    fields.push(b"Content-Type", &file.content_type);
+                    Content::File(file, *span)
+                }
+                Selection::Multi(spans) => {
+                    let len = multipart::content_type(multipart_type);
+                    fields.push(b"Content-Type", &multipart_type[..len]);
+                    Content::Multipart(file, Parts::new(spans.clone()))
+                }
+            }
+        }
+        Kind::NotModified(file) => {
+            fields.push(b"Last-Modified", &file.last_modified);
+            fields.push(b"ETag", &file.etag);
+            // RFC 9110 §15.4.5: a 304 carries the Vary a 200 would.
+            if let Some(vary) = file.vary {
+                fields.push(b"Vary", vary);
+            }
+            Content::None
+        }
+        Kind::NotFoundPage(file) => {
+            push_coding(fields, file);
+            fields.push(b"Content-Type", &file.content_type);
+            Content::File(file, whole(file))
+        }
+        Kind::Preflight(asked) => {
+            fields.push(b"Access-Control-Allow-Methods", CORS_METHODS);
+            if let Some(asked) = asked {
+                fields.push(b"Access-Control-Allow-Headers", asked);
+            }
+            fields.push(b"Access-Control-Max-Age", CORS_MAX_AGE);
+            Content::None
+        }
+        Kind::Unsatisfiable(size) => {
+            let len = write_into(numbers, format_args!("bytes */{size}"));
+            fields.push(b"Content-Range", &numbers[..len]);
+            Content::Text
+        }
+        Kind::Redirect(location) => {
+            fields.push(b"Location", location);
+            Content::Text
+        }
+        Kind::Allow => {
+            fields.push(b"Allow", ALLOW);
+            if plan.status == 204 {
+                Content::None
+            } else {
+                Content::Text
+            }
+        }
+        Kind::Error | Kind::Unlisted => Content::Text,
+    }
+}
+
+/// Every byte of a file.
+fn whole(file: &FileInfo) -> Span {
+    Span {
+        start: 0,
+        end: file.size,
+    }
+}
+
+/// Writes the head, then as much of the body as goes with it: the text, or
+/// the file's cached bytes when they fit in this buffer; a file body that
+/// does not fit (or is not in memory) is returned to be sent afterwards.
+fn write_head_and_body(
+    head: &ResponseHead<'_>,
+    head_len: usize,
+    content: Content<'_>,
+    text: &[&[u8]],
+    out: &mut Output<'_>,
+) -> Result<Option<FileBody>, NoRoom> {
+    let body_len = match head.body {
+        Body::Length(len) => len,
+        _ => 0,
+    };
     let fits = head_len as u64 + body_len <= out.free() as u64;
     match content {
-        Content::None => write_head(&head, head_len, out).map(|()| None),
+        Content::None => write_head(head, head_len, out).map(|()| None),
         Content::Text => {
             if !fits {
                 return Err(NoRoom::Flush);
             }
-            write_head(&head, head_len, out)?;
+            write_head(head, head_len, out)?;
             text.iter().for_each(|part| out.push(part));
             Ok(None)
         }
         Content::File(file, span) => {
-            write_head(&head, head_len, out)?;
+            write_head(head, head_len, out)?;
             match &file.data {
                 Some(data) if fits => {
                     out.push(&data[span.start as usize..span.end as usize]);
@@ -271,26 +308,33 @@ pub(crate) fn write_response(
                 })),
             }
         }
-        Content::Multipart(file, mut parts) => {
-            write_head(&head, head_len, out)?;
-            let Some(data) = file.data.as_deref().filter(|_| fits) else {
-                return Ok(Some(FileBody {
+        Content::Multipart(file, parts) => {
+            write_head(head, head_len, out)?;
+            match file.data.as_deref().filter(|_| fits) {
+                Some(data) => {
+                    write_parts(&file.content_type, data, parts, out);
+                    Ok(None)
+                }
+                None => Ok(Some(FileBody {
                     file: Rc::clone(file),
                     offset: 0,
                     end: 0,
                     parts: Some(parts),
-                }));
-            };
-            let mut part = Vec::with_capacity(160);
-            while let Some(span) = parts.advance(&file.content_type, file.size, &mut part) {
-                part.extend_from_slice(&data[span.start as usize..span.end as usize]);
-                out.push(&part);
-                part.clear();
+                })),
             }
-            out.push(&part);
-            Ok(None)
         }
     }
+}
+
+/// A whole `multipart/byteranges` body of a cached file, into `out`.
+fn write_parts(content_type: &[u8], data: &[u8], mut parts: Parts, out: &mut Output<'_>) {
+    let mut part = Vec::with_capacity(160);
+    while let Some(span) = parts.advance(content_type, data.len() as u64, &mut part) {
+        part.extend_from_slice(&data[span.start as usize..span.end as usize]);
+        out.push(&part);
+        part.clear();
+    }
+    out.push(&part);
 }
 
 /// What follows a head.
