@@ -231,15 +231,7 @@ proptest! {
         ], 0u8..3), 1..4),
     ) {
         let mut bytes = BASE[base].to_vec();
-        for (at, byte, op) in edits {
-            let at = at % (bytes.len() + 1);
-            match op {
-                0 if at < bytes.len() => bytes[at] = byte,
-                1 => bytes.insert(at, byte),
-                _ if at < bytes.len() => { bytes.remove(at); }
-                _ => {}
-            }
-        }
+        support::mutate(&mut bytes, &edits);
         if let Err(why) = compare(&bytes) {
             return Err(TestCaseError::fail(why));
         }

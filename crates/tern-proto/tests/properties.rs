@@ -2,6 +2,8 @@
 //! back to exactly what was generated, however it is split; every split of any
 //! input gives the same result; nothing panics and nothing is over-consumed.
 
+mod support;
+
 use proptest::collection::vec;
 use proptest::prelude::*;
 use tern_proto::transcript::{self, Message};
@@ -251,15 +253,7 @@ proptest! {
         seeds in vec(any::<usize>(), 1..8),
     ) {
         let mut bytes = generated.bytes;
-        for (at, byte, op) in edits {
-            let at = at % (bytes.len() + 1);
-            match op {
-                0 if at < bytes.len() => bytes[at] = byte,
-                1 => bytes.insert(at, byte),
-                _ if at < bytes.len() => { bytes.remove(at); }
-                _ => {}
-            }
-        }
+        support::mutate(&mut bytes, &edits);
         let config = Config::default();
         let whole = transcript::run(&config, &bytes, &[]);
         let bytewise = transcript::run(&config, &bytes, &(1..bytes.len()).collect::<Vec<_>>());

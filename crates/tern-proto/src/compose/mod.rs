@@ -179,6 +179,7 @@ mod status;
 use core::fmt;
 
 use crate::Version;
+use crate::tables;
 
 pub use chunked::{
     CHUNK_END, ChunkHeader, LAST_CHUNK, chunk_len, encode_chunk, encode_last_chunk, last_chunk_len,
@@ -683,7 +684,7 @@ fn measure_fields(fields: &[Field<'_>], date_given: bool) -> Result<(usize, bool
     let mut len = 0usize;
     let mut upgrade = false;
     for (index, &(name, value)) in fields.iter().enumerate() {
-        if !chars::is_token(name) {
+        if !tables::is_token(name) {
             return Err(ComposeError::InvalidFieldName { index });
         }
         match classify(name) {
