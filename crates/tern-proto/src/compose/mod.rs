@@ -131,8 +131,9 @@
 //! the composer then copies without looking at it again. When the whole head
 //! repeats but for the date and persistence (a hot file's `200`),
 //! [`ResponseHead::prepare`] renders it once into a [`PreparedHead`], and each
-//! response is then one copy and the date (within 2x of a bare `memcpy` of
-//! the head in `benches/compose.rs`).
+//! response is then one copy and the date (its cost against a bare `memcpy`
+//! of the head is measured in `benches/compose.rs`; the figures are in
+//! `benches/README.md`).
 //!
 //! # Chunked bodies
 //!
