@@ -4,12 +4,11 @@
 
 use std::fmt::Write as _;
 
-mod support;
-
 use serde_json::Value;
-use support::vectors::{load_cases, vectors_dir};
 use tern_proto::transcript::{self, Message, Transcript};
 use tern_proto::{Config, Framing};
+
+use crate::support::vectors::{load_cases, vectors_dir};
 
 fn latin1(bytes: &[u8]) -> String {
     bytes.iter().map(|&b| char::from(b)).collect()

@@ -2,11 +2,11 @@
 //! parsed fields agree. Where they differ, the difference must be one listed
 //! in spec/DIFFERENCES-httparse.md; each rule below names its entry.
 
-mod support;
-
 use proptest::collection::vec;
 use proptest::prelude::*;
 use tern_proto::{Config, Connection, ErrorKind, Event, Outcome};
+
+use crate::support;
 
 /// What tern-proto made of a head.
 #[derive(Debug)]
