@@ -34,7 +34,7 @@ fn body_and_leniencies(config: &Config, input: &[u8]) -> (Vec<u8>, Vec<LeniencyK
 // Found by mutation testing (`scripts/mutants`; these tests were
 // tests/mutants.rs): each asserts the exact behaviour a surviving mutant
 // changed. Mutants that cannot change behaviour are listed in
-// spec/MUTANTS.md.
+// spec/reports/MUTANTS.md.
 
 // spec: CHUNK-2, CHUNK-3
 #[test]
@@ -162,7 +162,7 @@ fn quoted_pairs_in_chunk_extensions() {
 
 // Found by coverage (`scripts/coverage`; these tests were
 // tests/coverage_gaps.rs): behaviour no other test reached. Lines no input
-// can reach are listed in spec/COVERAGE.md.
+// can reach are listed in spec/reports/COVERAGE.md.
 
 // spec: CHUNK-8
 #[test]

@@ -415,7 +415,7 @@ fn a_reset_connection_behaves_like_a_new_one() {
 
 // Found by coverage (`scripts/coverage`; these tests were
 // tests/coverage_gaps.rs): behaviour no other test reached. Lines no input
-// can reach are listed in spec/COVERAGE.md.
+// can reach are listed in spec/reports/COVERAGE.md.
 
 #[test]
 fn a_closed_connection_stays_closed() {

@@ -5,7 +5,7 @@ use tern_proto::{Config, Connection, ErrorKind, State};
 
 // Found by coverage (`scripts/coverage`; these tests were
 // tests/coverage_gaps.rs): behaviour no other test reached. Lines no input
-// can reach are listed in spec/COVERAGE.md.
+// can reach are listed in spec/reports/COVERAGE.md.
 
 /// Every error kind, with its driver name, status hint and message.
 const KINDS: &[(ErrorKind, &str, u16, &str)] = &[

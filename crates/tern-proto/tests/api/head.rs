@@ -10,7 +10,7 @@ use crate::support::{chunked, error_at, run};
 // Found by mutation testing (`scripts/mutants`; these tests were
 // tests/mutants.rs): each asserts the exact behaviour a surviving mutant
 // changed. Mutants that cannot change behaviour are listed in
-// spec/MUTANTS.md.
+// spec/reports/MUTANTS.md.
 
 // spec: FRAME-9, FRAME-12
 #[test]
@@ -258,7 +258,7 @@ fn an_http_or_https_target_needs_a_host_and_other_schemes_do_not() {
 
 // Found by coverage (`scripts/coverage`; these tests were
 // tests/coverage_gaps.rs): behaviour no other test reached. Lines no input
-// can reach are listed in spec/COVERAGE.md.
+// can reach are listed in spec/reports/COVERAGE.md.
 
 // spec: TARGET-3, TARGET-8
 #[test]

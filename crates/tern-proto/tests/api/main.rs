@@ -33,7 +33,7 @@ mod pool;
 // The examples, served and spoken to over loopback.
 mod example_server;
 
-// Requirements to checks, and spec/TRACE.md.
+// Requirements to checks, and spec/reports/TRACE.md.
 mod trace;
 
 // Helpers.

@@ -292,7 +292,7 @@ proptest! {
 
 // Found by coverage (`scripts/coverage`; these tests were
 // tests/coverage_gaps.rs): behaviour no other test reached. Lines no input
-// can reach are listed in spec/COVERAGE.md.
+// can reach are listed in spec/reports/COVERAGE.md.
 
 // spec: RESULT-4
 #[test]

@@ -1,5 +1,5 @@
 //! Traceability from the numbered requirements of `spec/http11-core.md` to the
-//! checks that test them, and the generator of `spec/TRACE.md`.
+//! checks that test them, and the generator of `spec/reports/TRACE.md`.
 //!
 //! Three kinds of check are collected:
 //!
@@ -14,7 +14,7 @@
 //!
 //! The tests below fail when a requirement has no check at all, when a vector
 //! or a tag names an ID the spec does not define, when a tag stands above no
-//! test, and when `spec/TRACE.md` is not what the generator makes of the
+//! test, and when `spec/reports/TRACE.md` is not what the generator makes of the
 //! current files. Regenerate it with
 //!
 //! ```sh
@@ -84,7 +84,7 @@ fn repo_root() -> PathBuf {
 }
 
 fn trace_path() -> PathBuf {
-    repo_root().join("spec/TRACE.md")
+    repo_root().join("spec/reports/TRACE.md")
 }
 
 /// The `.rs` files directly in `dir`, sorted by name.
@@ -329,7 +329,7 @@ fn collect() -> Trace {
     }
 }
 
-/// `spec/TRACE.md` as the generator makes it.
+/// `spec/reports/TRACE.md` as the generator makes it.
 fn render(trace: &Trace) -> String {
     let mut out = String::new();
     let w = &mut out;
@@ -342,13 +342,13 @@ fn render(trace: &Trace) -> String {
     let _ = writeln!(w);
     let _ = writeln!(
         w,
-        "For every numbered requirement of [`http11-core.md`](http11-core.md), the checks \
+        "For every numbered requirement of [`http11-core.md`](../http11-core.md), the checks \
          that test it:"
     );
     let _ = writeln!(w);
     let _ = writeln!(
         w,
-        "- **vectors**: cases in [`vectors/`](vectors/) whose `Requirements:` line names it \
+        "- **vectors**: cases in [`vectors/`](../vectors/) whose `Requirements:` line names it \
          (run whole, byte by byte and at every split by `crates/tern-proto/tests/api/conformance.rs`);"
     );
     let _ = writeln!(
@@ -477,7 +477,7 @@ fn render(trace: &Trace) -> String {
             let _ = writeln!(w, "- vectors ({}):", checks.vectors.len());
             for (file, cases) in by_file {
                 let cases: Vec<String> = cases.iter().map(|c| format!("`{c}`")).collect();
-                let _ = writeln!(w, "  - [{file}](vectors/{file}): {}", cases.join(", "));
+                let _ = writeln!(w, "  - [{file}](../vectors/{file}): {}", cases.join(", "));
             }
         }
         for (label, names) in [
@@ -539,7 +539,7 @@ fn trace_md_is_up_to_date() {
     let generated = render(&collect());
     let path = trace_path();
     if std::env::var_os("TERN_BLESS").is_some_and(|v| v == "1") {
-        std::fs::write(&path, &generated).expect("spec/TRACE.md is writable");
+        std::fs::write(&path, &generated).expect("spec/reports/TRACE.md is writable");
         return;
     }
     let current = std::fs::read_to_string(&path).unwrap_or_default();
@@ -550,7 +550,7 @@ fn trace_md_is_up_to_date() {
             .position(|(a, b)| a != b)
             .unwrap_or_else(|| current.lines().count().min(generated.lines().count()));
         panic!(
-            "spec/TRACE.md is stale (first difference at line {}); regenerate it with\n\
+            "spec/reports/TRACE.md is stale (first difference at line {}); regenerate it with\n\
              TERN_BLESS=1 cargo test -p tern-proto --test api trace::",
             first_difference + 1
         );
