@@ -3,6 +3,7 @@
 use crate::config::Leniency;
 use crate::framing::{Decision, Framing};
 use crate::parse::{FieldSpan, RequestLine};
+use crate::uri;
 use crate::version::Version;
 
 /// A request method (RFC 9110 §9). The common ones are recognised; any other
@@ -129,6 +130,39 @@ impl<'a> Request<'a> {
     /// The request-target exactly as received.
     pub fn target(&self) -> &'a [u8] {
         &self.input[self.facts.line.target_start..self.facts.line.target_end]
+    }
+
+    /// The path of the request-target, as received (not decoded or
+    /// normalised), a slice of it:
+    ///
+    /// - origin-form (`/a/b?q`): the bytes before the first `?`;
+    /// - absolute-form (`http://example.com/a/b?q`): the path after the
+    ///   authority; `/` when that is empty (`http://example.com`,
+    ///   `http://example.com?q`), as RFC 9110 §4.2.3 makes an empty http(s)
+    ///   path; without an authority (`urn:x?q`), what follows the scheme;
+    /// - asterisk-form (`*`) and authority-form (CONNECT's `host:port`):
+    ///   empty, they have no path.
+    ///
+    /// ```
+    /// # use tern_proto::{Config, Connection, Event, Outcome};
+    /// let mut conn = Connection::new(Config::default());
+    /// let step = conn.poll_event(b"GET http://example.com/a%20b?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n")?;
+    /// let Outcome::Event(Event::Request(request)) = step.outcome else { unreachable!() };
+    /// assert_eq!(request.path(), b"/a%20b");
+    /// assert_eq!(request.query(), Some(&b"x=1"[..]));
+    /// # Ok::<(), tern_proto::Error>(())
+    /// ```
+    pub fn path(&self) -> &'a [u8] {
+        uri::path_and_query(self.method_bytes(), self.target()).0
+    }
+
+    /// The query of the request-target, without its `?`, as received: the
+    /// bytes after the first `?` of an origin-form target or of the path of
+    /// an absolute-form one. `None` when there is no `?` (and always for the
+    /// asterisk- and authority-forms); `Some(b"")` for a `?` with nothing after
+    /// it.
+    pub fn query(&self) -> Option<&'a [u8]> {
+        uri::path_and_query(self.method_bytes(), self.target()).1
     }
 
     /// The protocol version (`HTTP/1.2`…`HTTP/1.9` count as HTTP/1.1, RFC 9110 §6.2).

@@ -22,6 +22,10 @@ pub struct Message {
     pub method: Vec<u8>,
     /// The request-target as received.
     pub target: Vec<u8>,
+    /// The target's path ([`Request::path`]).
+    pub path: Vec<u8>,
+    /// The target's query ([`Request::query`]).
+    pub query: Option<Vec<u8>>,
     /// The version as received.
     pub version: Vec<u8>,
     /// Field lines, in order.
@@ -46,6 +50,8 @@ impl Message {
         Self {
             method: request.method_bytes().to_vec(),
             target: request.target().to_vec(),
+            path: request.path().to_vec(),
+            query: request.query().map(<[u8]>::to_vec),
             version: request.version_bytes().to_vec(),
             headers: owned_fields(request.headers()),
             body: Vec::new(),

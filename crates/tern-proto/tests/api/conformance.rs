@@ -44,6 +44,8 @@ fn message_json(message: &Message, extras: &Value) -> Value {
         ("expect_continue", Value::from(message.expects_continue)),
         ("upgrade", Value::from(message.upgrade)),
         ("framing", Value::from(framing)),
+        ("path", Value::from(latin1(&message.path))),
+        ("query", Value::from(message.query.as_deref().map(latin1))),
     ];
     for (key, value) in optional {
         if extras.get(key).is_some() {

@@ -279,3 +279,62 @@ fn connect_with_an_unclosed_ip_literal_is_an_invalid_target() {
     assert_eq!(t.error, None);
     assert_eq!(t.messages[0].target, b"[::1]:443");
 }
+
+/// The path and the query of a request, read through a connection, from its
+/// head and from its owned copy.
+fn path_and_query(input: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
+    let mut conn = Connection::new(Config::default());
+    let step = conn.poll_event(input).expect("a valid request");
+    let Outcome::Event(Event::Request(request)) = step.outcome else {
+        panic!("a request head");
+    };
+    let owned = request.to_owned_request();
+    assert_eq!(owned.as_request().path(), request.path());
+    assert_eq!(owned.as_request().query(), request.query());
+    (request.path().to_vec(), request.query().map(<[u8]>::to_vec))
+}
+
+// spec: TARGET-9
+#[test]
+fn the_path_and_query_of_every_target_form() {
+    let cases: [(&str, &str, Option<&str>); 12] = [
+        // origin-form
+        ("GET /index.html HTTP/1.1", "/index.html", None),
+        (
+            "GET /search?q=tern&page=2 HTTP/1.1",
+            "/search",
+            Some("q=tern&page=2"),
+        ),
+        ("GET /a%3Fb?c?d HTTP/1.1", "/a%3Fb", Some("c?d")),
+        ("GET /? HTTP/1.1", "/", Some("")),
+        // absolute-form
+        ("GET http://example.com/a/b?x HTTP/1.1", "/a/b", Some("x")),
+        ("GET http://example.com HTTP/1.1", "/", None),
+        (
+            "GET https://example.com:8443?x=1 HTTP/1.1",
+            "/",
+            Some("x=1"),
+        ),
+        ("GET http://[::1]:8080/p/ HTTP/1.1", "/p/", None),
+        (
+            "GET http://user-info-free.example/?a/b HTTP/1.1",
+            "/",
+            Some("a/b"),
+        ),
+        // asterisk-form, authority-form: no path and no query
+        ("OPTIONS * HTTP/1.1", "", None),
+        ("CONNECT example.com:443 HTTP/1.1", "", None),
+        ("CONNECT [::1]:443 HTTP/1.1", "", None),
+    ];
+    for (line, path, query) in cases {
+        let input = format!("{line}\r\nHost: example.com\r\n\r\n");
+        assert_eq!(
+            path_and_query(input.as_bytes()),
+            (
+                path.as_bytes().to_vec(),
+                query.map(|q| q.as_bytes().to_vec())
+            ),
+            "{line}"
+        );
+    }
+}
