@@ -2,7 +2,7 @@
 
 use alloc::vec::Vec;
 
-use crate::body::{ChunkStep, ChunkedDecoder};
+use crate::chunked::{ChunkStep, ChunkedDecoder};
 use crate::compose::{self, Composed, PreparedHead, ResponseHead};
 use crate::config::{Config, Leniency};
 use crate::date::RenderedDate;
