@@ -146,23 +146,22 @@ pub fn target_ok(method: &[u8], target: &[u8]) -> bool {
     absolute_form_ok(target)
 }
 
-/// `absolute-URI` split into its components as RFC 3986 Appendix B does
-/// (scheme up to the first ":" before any "/" or "?", then "//" authority up
-/// to the next "/" or "?", then path and query; a target has no "#"), each
-/// component checked on its own.
-fn absolute_form_ok(target: &[u8]) -> bool {
-    let Some(scheme_end) = target.iter().position(|&b| b":/?".contains(&b)) else {
-        return false;
-    };
+/// The components of an `absolute-URI`, split as RFC 3986 Appendix B does:
+/// the scheme up to the first ":" before any "/" or "?", then after "//" the
+/// authority up to the next "/" or "?", then the path up to the first "?",
+/// then the query (a target has no "#"). `None` without a scheme.
+struct Components<'t> {
+    scheme: &'t [u8],
+    authority: Option<&'t [u8]>,
+    path: &'t [u8],
+    query: Option<&'t [u8]>,
+}
+
+fn components(target: &[u8]) -> Option<Components<'_>> {
+    let scheme_end = target.iter().position(|&b| b":/?".contains(&b))?;
     let (scheme, hier_part) = (&target[..scheme_end], &target[scheme_end..]);
-    let Some(hier_part) = hier_part.strip_prefix(b":") else {
-        return false;
-    };
-    let scheme_ok = matches!(scheme.first(), Some(b) if b.is_ascii_alphabetic())
-        && scheme
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
-    let (authority, path_and_query) = match hier_part.strip_prefix(b"//") {
+    let hier_part = hier_part.strip_prefix(b":")?;
+    let (authority, rest) = match hier_part.strip_prefix(b"//") {
         Some(after) => {
             let end = after
                 .iter()
@@ -172,7 +171,29 @@ fn absolute_form_ok(target: &[u8]) -> bool {
         }
         None => (None, hier_part),
     };
-    let authority_ok = authority.is_none_or(|authority| {
+    let (path, query) = match rest.iter().position(|&b| b == b'?') {
+        Some(mark) => (&rest[..mark], Some(&rest[mark + 1..])),
+        None => (rest, None),
+    };
+    Some(Components {
+        scheme,
+        authority,
+        path,
+        query,
+    })
+}
+
+/// `absolute-URI` by its components, each checked on its own.
+fn absolute_form_ok(target: &[u8]) -> bool {
+    let Some(parts) = components(target) else {
+        return false;
+    };
+    let scheme = parts.scheme;
+    let scheme_ok = matches!(scheme.first(), Some(b) if b.is_ascii_alphabetic())
+        && scheme
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
+    let authority_ok = parts.authority.is_none_or(|authority| {
         // With a valid `uri-host [":" port]`, the host is empty exactly when
         // the authority is empty or starts with the port's colon.
         let host_given = authority.first().is_some_and(|&b| b != b':');
@@ -180,7 +201,33 @@ fn absolute_form_ok(target: &[u8]) -> bool {
             scheme.eq_ignore_ascii_case(b"http") || scheme.eq_ignore_ascii_case(b"https");
         !authority.contains(&b'@') && host_port_ok(authority) && (host_given || !host_required)
     });
-    scheme_ok && authority_ok && !path_and_query.iter().any(|&b| b == b'[' || b == b']')
+    let no_brackets = |bytes: &[u8]| !bytes.iter().any(|&b| b == b'[' || b == b']');
+    let after_authority_ok = no_brackets(parts.path) && parts.query.is_none_or(no_brackets);
+    scheme_ok && authority_ok && after_authority_ok
+}
+
+/// The path and the query of a target that [`target_ok`] accepted for
+/// `method`, as tern-proto documents them (spec TARGET-9): authority-form
+/// (CONNECT) and asterisk-form have neither; origin-form splits at its first
+/// "?"; absolute-form has its components' path ("/" when it is empty after
+/// an authority) and query.
+pub fn path_and_query<'t>(method: &[u8], target: &'t [u8]) -> (&'t [u8], Option<&'t [u8]>) {
+    if method == b"CONNECT" || target == b"*" {
+        return (b"", None);
+    }
+    if target.first() == Some(&b'/') {
+        return match target.iter().position(|&b| b == b'?') {
+            Some(mark) => (&target[..mark], Some(&target[mark + 1..])),
+            None => (target, None),
+        };
+    }
+    let parts = components(target).expect("an accepted absolute-form target");
+    let path = if parts.path.is_empty() && parts.authority.is_some() {
+        b"/"
+    } else {
+        parts.path
+    };
+    (path, parts.query)
 }
 
 /// The members of a comma-separated list field, trimmed, empty ones dropped

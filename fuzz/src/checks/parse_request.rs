@@ -280,6 +280,20 @@ fn check_request(request: &tern_proto::Request<'_>, input: &[u8], strict: bool, 
         show(target),
         show(method)
     );
+    assert_eq!(
+        (request.path(), request.query()),
+        grammar::path_and_query(method, target),
+        "path and query of {}",
+        show(target)
+    );
+    for part in [request.path()].into_iter().chain(request.query()) {
+        // Slices of the target, or the `/` of an empty path after an
+        // authority, or empty.
+        assert!(
+            part.is_empty() || part == b"/" || within(part, target),
+            "path or query outside the target"
+        );
+    }
     assert!(
         version.len() == 8 && version.starts_with(b"HTTP/1.") && version[7].is_ascii_digit(),
         "version {}",
