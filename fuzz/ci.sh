@@ -47,8 +47,8 @@ for target in $(cargo fuzz list); do
             [ -e "$artifact" ] || continue
             echo "reproduce: cargo fuzz run -s none $target $artifact"
             echo "as a test: minimise it (cargo fuzz tmin -s none $target $artifact), copy it to"
-            echo "           fuzz/regressions/$target/ and run cargo test -p tern-proto --test corpus_replay"
-            echo "           (-p tern-server --test semantics_corpus for the semantics targets)"
+            echo "           fuzz/regressions/$target/ and run cargo test -p tern-proto --test api corpus_replay::"
+            echo "           (cargo test -p tern-server --test semantics_corpus for the semantics targets)"
         done
     fi
 done

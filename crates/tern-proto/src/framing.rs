@@ -34,7 +34,7 @@
 use crate::config::Config;
 use crate::error::ErrorKind;
 use crate::parse::{Failure, FieldSpan};
-use crate::tables::{self, TCHAR};
+use crate::tables;
 use crate::uri;
 use crate::version::Version;
 
@@ -280,67 +280,6 @@ pub(crate) fn decide(
     })
 }
 
-/// Validates the extensions of a chunk-size line (everything after the size
-/// digits, before CRLF): `*( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )`
-/// with `ext-val = token / quoted-string` (RFC 9112 §7.1.1).
-pub(crate) fn chunk_extensions_are_valid(ext: &[u8]) -> bool {
-    let skip_bws = |bytes: &[u8], mut i: usize| {
-        while matches!(bytes.get(i), Some(b' ' | b'\t')) {
-            i += 1;
-        }
-        i
-    };
-    let mut i = 0;
-    while i < ext.len() {
-        i = skip_bws(ext, i);
-        if ext.get(i) != Some(&b';') {
-            return false;
-        }
-        i = skip_bws(ext, i + 1);
-        let name_end = tables::skip_class(ext, i, TCHAR);
-        if name_end == i {
-            return false;
-        }
-        i = name_end;
-        let after_ws = skip_bws(ext, i);
-        if ext.get(after_ws) == Some(&b'=') {
-            i = skip_bws(ext, after_ws + 1);
-            if ext.get(i) == Some(&b'"') {
-                let Some(len) = quoted_string_len(&ext[i..]) else {
-                    return false;
-                };
-                i += len;
-            } else {
-                let end = tables::skip_class(ext, i, TCHAR);
-                if end == i {
-                    return false;
-                }
-                i = end;
-            }
-        }
-    }
-    true
-}
-
-/// The length of the quoted-string at the start of `bytes`, if there is one.
-fn quoted_string_len(bytes: &[u8]) -> Option<usize> {
-    let mut i = 1;
-    loop {
-        match *bytes.get(i)? {
-            b'"' => return Some(i + 1),
-            b'\\' => {
-                let b = *bytes.get(i + 1)?;
-                if !(b == b'\t' || b == b' ' || (0x21..=0x7e).contains(&b) || b >= 0x80) {
-                    return None;
-                }
-                i += 2;
-            }
-            b if tables::is(b, tables::QDTEXT) => i += 1,
-            _ => return None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use alloc::vec::Vec;
@@ -371,32 +310,6 @@ mod tests {
             );
         }
         assert_eq!(content_length_line(b"18446744073709551615"), Ok(u64::MAX));
-    }
-
-    #[test]
-    fn chunk_extension_grammar() {
-        for good in [
-            &b""[..],
-            b";a",
-            b";a=b",
-            b" ; a = b",
-            b";a=\"q \\\" d\";b",
-            b"\t;name=value;x",
-        ] {
-            assert!(chunk_extensions_are_valid(good), "{good:?}");
-        }
-        for bad in [
-            &b" "[..],
-            b";",
-            b";=b",
-            b";a=",
-            b";a=\"open",
-            b"a",
-            b";a b",
-            b";a=b ",
-        ] {
-            assert!(!chunk_extensions_are_valid(bad), "{bad:?}");
-        }
     }
 
     #[test]

@@ -131,7 +131,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-mod body;
+mod chunked;
 pub mod compose;
 mod config;
 mod conn;

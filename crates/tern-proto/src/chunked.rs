@@ -1,12 +1,13 @@
 //! The chunked body decoder (RFC 9112 §7.1), resumable and zero-copy: chunk data
-//! is handed out as ranges of the caller's input.
+//! is handed out as ranges of the caller's input. The chunk-extension grammar
+//! (§7.1.1) it checks each size line against is here too.
 
 use alloc::vec::Vec;
 
 use crate::config::{Config, Leniency, LeniencyKind};
 use crate::error::ErrorKind;
-use crate::framing;
 use crate::parse::{Failure, FieldScanner, FieldSpan};
+use crate::tables::{self, TCHAR};
 
 /// Where the chunked decoder stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -220,7 +221,7 @@ impl ChunkedDecoder {
         config: &Config,
     ) -> Result<(), Failure> {
         let extensions = &input[self.extensions_start..line_end];
-        if !framing::chunk_extensions_are_valid(extensions) {
+        if !chunk_extensions_are_valid(extensions) {
             return Err((ErrorKind::InvalidChunkExtension, self.extensions_start));
         }
         self.decoded = self
@@ -285,5 +286,97 @@ fn hex_value(byte: u8) -> Option<u8> {
         b'a'..=b'f' => Some(byte - b'a' + 10),
         b'A'..=b'F' => Some(byte - b'A' + 10),
         _ => None,
+    }
+}
+
+/// Validates the extensions of a chunk-size line (everything after the size
+/// digits, before CRLF): `*( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )`
+/// with `ext-val = token / quoted-string` (RFC 9112 §7.1.1).
+fn chunk_extensions_are_valid(ext: &[u8]) -> bool {
+    let skip_bws = |bytes: &[u8], mut i: usize| {
+        while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = 0;
+    while i < ext.len() {
+        i = skip_bws(ext, i);
+        if ext.get(i) != Some(&b';') {
+            return false;
+        }
+        i = skip_bws(ext, i + 1);
+        let name_end = tables::skip_class(ext, i, TCHAR);
+        if name_end == i {
+            return false;
+        }
+        i = name_end;
+        let after_ws = skip_bws(ext, i);
+        if ext.get(after_ws) == Some(&b'=') {
+            i = skip_bws(ext, after_ws + 1);
+            if ext.get(i) == Some(&b'"') {
+                let Some(len) = quoted_string_len(&ext[i..]) else {
+                    return false;
+                };
+                i += len;
+            } else {
+                let end = tables::skip_class(ext, i, TCHAR);
+                if end == i {
+                    return false;
+                }
+                i = end;
+            }
+        }
+    }
+    true
+}
+
+/// The length of the quoted-string at the start of `bytes`, if there is one.
+fn quoted_string_len(bytes: &[u8]) -> Option<usize> {
+    let mut i = 1;
+    loop {
+        match *bytes.get(i)? {
+            b'"' => return Some(i + 1),
+            b'\\' => {
+                let b = *bytes.get(i + 1)?;
+                if !(b == b'\t' || b == b' ' || (0x21..=0x7e).contains(&b) || b >= 0x80) {
+                    return None;
+                }
+                i += 2;
+            }
+            b if tables::is(b, tables::QDTEXT) => i += 1,
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_extension_grammar() {
+        for good in [
+            &b""[..],
+            b";a",
+            b";a=b",
+            b" ; a = b",
+            b";a=\"q \\\" d\";b",
+            b"\t;name=value;x",
+        ] {
+            assert!(chunk_extensions_are_valid(good), "{good:?}");
+        }
+        for bad in [
+            &b" "[..],
+            b";",
+            b";=b",
+            b";a=",
+            b";a=\"open",
+            b"a",
+            b";a b",
+            b";a=b ",
+        ] {
+            assert!(!chunk_extensions_are_valid(bad), "{bad:?}");
+        }
     }
 }
