@@ -259,8 +259,9 @@ pub fn check(data: &[u8]) {
     }
 }
 
-/// The errors of `framing::decide`'s table (DIFFERENCES-httparse.md §1).
-fn is_semantic(kind: ErrorKind) -> bool {
+/// The errors of `framing::decide`'s table: semantics httparse, which parses
+/// syntax only, does not check at all (DIFFERENCES-httparse.md §1).
+pub fn is_semantic(kind: ErrorKind) -> bool {
     matches!(
         kind,
         ErrorKind::MissingHost

@@ -10,12 +10,10 @@
 //!   that is waiting for its fix (see `fuzz/src/checks/known.rs`) and must
 //!   still fail; once it passes, move it up to `fuzz/regressions/<target>/`.
 
-#[allow(dead_code, unreachable_pub)]
-#[path = "../../../../fuzz/src/checks/mod.rs"]
-mod checks;
-
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+
+use crate::checks;
 
 fn fuzz_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz")

@@ -6,6 +6,7 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use tern_proto::{Config, Connection, ErrorKind, Event, Outcome};
 
+use crate::checks::differential_httparse::is_semantic;
 use crate::support;
 
 /// What tern-proto made of a head.
@@ -72,24 +73,6 @@ fn peer(input: &[u8]) -> Peer {
         Ok(httparse::Status::Partial) => Peer::Partial,
         Err(_) => Peer::Rejected,
     }
-}
-
-/// Errors that come from semantics httparse does not check at all (it parses
-/// syntax only): DIFFERENCES-httparse.md §1.
-fn is_semantic(kind: ErrorKind) -> bool {
-    matches!(
-        kind,
-        ErrorKind::MissingHost
-            | ErrorKind::DuplicateHost
-            | ErrorKind::InvalidHost
-            | ErrorKind::InvalidContentLength
-            | ErrorKind::ConflictingContentLength
-            | ErrorKind::TransferEncodingWithContentLength
-            | ErrorKind::TransferEncodingHttp10
-            | ErrorKind::InvalidTransferEncoding
-            | ErrorKind::UnsupportedTransferCoding
-            | ErrorKind::UnsupportedExpectation
-    )
 }
 
 /// Whether the head httparse accepted really contains what tern refused it

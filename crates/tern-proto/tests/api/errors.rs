@@ -1,7 +1,10 @@
 //! What errors say: every error kind's stable name, status hint and
 //! message, and how a parse error and a state error display.
 
-use tern_proto::{Config, Connection, ErrorKind, State};
+use std::error::Error as _;
+
+use tern_proto::compose::ComposeError;
+use tern_proto::{Config, Connection, ErrorKind, SendError, State};
 
 // Found by coverage (`scripts/coverage`; these tests were
 // tests/coverage_gaps.rs): behaviour no other test reached. Lines no input
@@ -208,4 +211,70 @@ fn a_state_error_names_the_state() {
     );
     // Refused calls change nothing.
     assert_eq!(conn.state(), State::Idle);
+}
+
+// Found by mutation testing (`scripts/mutants error`, 2026-12-03): no test
+// read how a send error displays.
+#[test]
+fn every_send_error_says_what_was_refused() {
+    let compose = ComposeError::InsufficientSize { required: 3 };
+    let cases = [
+        (SendError::NoRequest, "no request to answer"),
+        (
+            SendError::AlreadyResponded,
+            "a final response was already sent",
+        ),
+        (SendError::NoHead, "body before the response head"),
+        (
+            SendError::ResponseComplete,
+            "the response is already complete",
+        ),
+        (
+            SendError::UnexpectedContinue,
+            "100 Continue the client is not waiting for",
+        ),
+        (
+            SendError::SwitchingProtocols,
+            "101 Switching Protocols is not supported",
+        ),
+        (
+            SendError::BodyNotAllowed,
+            "body in a response that has none",
+        ),
+        (
+            SendError::BodyTooLong {
+                promised: 5,
+                sent: 7,
+            },
+            "body of 7 bytes exceeds Content-Length 5",
+        ),
+        (
+            SendError::BodyTooShort {
+                promised: 5,
+                sent: 2,
+            },
+            "body ended at 2 of Content-Length 5 bytes",
+        ),
+        (
+            SendError::TrailersNotChunked,
+            "trailers for a body that is not chunked",
+        ),
+        (
+            SendError::PreparedMismatch,
+            "prepared head for another request version or method",
+        ),
+        (
+            SendError::Compose(compose),
+            "output buffer too small: 3 bytes required",
+        ),
+    ];
+    assert_eq!(SendError::from(compose), SendError::Compose(compose));
+    for (error, message) in cases {
+        assert_eq!(error.to_string(), message);
+        // Our own misuse, never the client's: always 500.
+        assert_eq!(error.status_hint(), 500, "{message}");
+        let source = error.source().map(ToString::to_string);
+        let expected = matches!(error, SendError::Compose(_)).then(|| compose.to_string());
+        assert_eq!(source, expected, "{message}");
+    }
 }

@@ -7,16 +7,6 @@ use std::fmt::Write as _;
 
 use tern_proto::{Config, Connection, Event, Outcome, State};
 
-pub fn lenient() -> Config {
-    let mut config = Config::default();
-    config
-        .allow_bare_lf(true)
-        .allow_obs_fold(true)
-        .allow_bare_cr_in_value(true)
-        .allow_nul_in_value(true);
-    config
-}
-
 /// Every event of one connection fed `input` in pieces of `piece` bytes
 /// (`usize::MAX`: whole), answering each request at once and keeping the
 /// connection open while both sides want it.

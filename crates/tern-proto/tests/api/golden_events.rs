@@ -18,7 +18,8 @@ use std::path::{Path, PathBuf};
 
 use tern_proto::Config;
 
-use crate::events::{event_log, lenient};
+use crate::events::event_log;
+use crate::support::lenient;
 use crate::support::vectors::load_cases;
 
 const GOLDEN: &str = "tests/golden/events.txt";

@@ -39,3 +39,9 @@ mod trace;
 // Helpers.
 mod events;
 mod support;
+
+// The fuzz targets' checks, compiled in from the files the targets use
+// (replayed by corpus_replay, shared with differential).
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../../../fuzz/src/checks/mod.rs"]
+mod checks;

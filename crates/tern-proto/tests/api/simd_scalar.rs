@@ -11,7 +11,8 @@
 use proptest::prelude::*;
 use tern_proto::Config;
 
-use crate::events::{event_log, event_log_split, lenient};
+use crate::events::{event_log, event_log_split};
+use crate::support::lenient;
 
 fn configs() -> [(Config, Config); 2] {
     let pair = |config: Config| {

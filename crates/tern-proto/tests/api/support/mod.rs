@@ -45,3 +45,14 @@ pub fn run(config: &Config, input: &[u8]) -> Transcript {
 pub fn error_at(config: &Config, input: &[u8]) -> Option<(ErrorKind, usize)> {
     run(config, input).error.map(|e| (e.kind(), e.offset()))
 }
+
+/// The configuration with every leniency on.
+pub fn lenient() -> Config {
+    let mut config = Config::default();
+    config
+        .allow_bare_lf(true)
+        .allow_obs_fold(true)
+        .allow_bare_cr_in_value(true)
+        .allow_nul_in_value(true);
+    config
+}
