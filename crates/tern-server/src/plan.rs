@@ -15,6 +15,14 @@ use crate::semantics::negotiate::{self, Coding, Encoding};
 use crate::semantics::range::{self, Ranges, Span};
 use crate::semantics::target::{self, PathError};
 
+/// The request's query with its `?` (empty without one): the end of the
+/// target, which the query always is.
+fn query_with_mark<'r>(req: &Request<'r>) -> &'r [u8] {
+    let target = req.target();
+    let with_mark = req.query().map_or(0, |q| q.len() + 1).min(target.len());
+    &target[target.len() - with_mark..]
+}
+
 /// Everything a response needs, owned.
 #[derive(Debug)]
 pub(crate) struct Plan {
@@ -144,11 +152,12 @@ impl Planner {
             Method::Extension => return (501, Kind::Error),
             _ => return (405, Kind::Allow),
         }
-        let query = match target::normalize(req.target(), self.allow_hidden, &mut self.scratch) {
-            Ok(query) => query,
+        // The parser split the target; only the path is decoded here.
+        match target::normalize_path(req.path(), self.allow_hidden, &mut self.scratch) {
+            Ok(()) => {}
             Err(PathError::BadRequest) => return (400, Kind::Error),
             Err(PathError::Hidden) => return self.not_found(req, now),
-        };
+        }
         let file = match self.files.lookup(&self.scratch, now) {
             Resolved::File(f) => f,
             Resolved::Listing(listing) => {
@@ -165,7 +174,7 @@ impl Planner {
             Resolved::Unlisted if self.not_found_page.is_none() => return (404, Kind::Unlisted),
             Resolved::Unlisted => return self.not_found(req, now),
             Resolved::Directory => {
-                let location = target::directory_location(&self.scratch, query);
+                let location = target::directory_location(&self.scratch, query_with_mark(req));
                 return (301, Kind::Redirect(location.into_boxed_slice()));
             }
             Resolved::NotFound => match self.fallback_for(req, now) {

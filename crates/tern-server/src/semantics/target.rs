@@ -26,13 +26,25 @@ pub fn normalize<'t>(
     allow_hidden: bool,
     out: &mut Vec<u8>,
 ) -> Result<&'t [u8], PathError> {
-    out.clear();
     let path_and_query = origin_part(target)?;
     let qpos = path_and_query
         .iter()
         .position(|&b| b == b'?' || b == b'#')
         .unwrap_or(path_and_query.len());
     let (raw_path, query) = path_and_query.split_at(qpos);
+    normalize_path(raw_path, allow_hidden, out)?;
+    Ok(query)
+}
+
+/// [`normalize`] for a path already split from its target (as
+/// `tern_proto::Request::path` gives it): decodes and normalizes `raw_path`
+/// into `out`.
+pub fn normalize_path(
+    raw_path: &[u8],
+    allow_hidden: bool,
+    out: &mut Vec<u8>,
+) -> Result<(), PathError> {
+    out.clear();
     if raw_path.first() != Some(&b'/') {
         return Err(PathError::BadRequest);
     }
@@ -80,7 +92,7 @@ pub fn normalize<'t>(
     if trailing_slash && !out.is_empty() {
         out.push(b'/');
     }
-    Ok(query)
+    Ok(())
 }
 
 /// The `Location` of the redirect from a directory named without its

@@ -93,6 +93,8 @@ fn directory_redirect_is_not_an_open_redirect() {
         ("//attacker.test/%2e%2E/x", "/x/"),
         ("/dir/%2e%2e/sub", "/sub/"),
         ("http://other.test//evil.example", "/evil.example/"),
+        ("http://other.test/sub?q=1", "/sub/?q=1"),
+        ("HTTP://other.test//evil.example?a", "/evil.example/?a"),
         ("/sub", "/sub/"),
         ("/sub?a=1&b", "/sub/?a=1&b"),
     ];
