@@ -8,7 +8,7 @@
 //! out.
 //!
 //! The encoding runs on the worker's thread when the first client asks for
-//! it: at most [`MAX_SIZE`] bytes at a moderate level, a few tens of
+//! it: at most [`COMPRESS_MAX`](crate::entry::COMPRESS_MAX) bytes at a moderate level, a few tens of
 //! milliseconds in the worst case, once per file version and coding.
 
 use std::collections::HashMap;
@@ -19,13 +19,9 @@ use std::time::{Duration, Instant};
 
 use rustix::fs::{MemfdFlags, SealFlags};
 
-use crate::files::FileInfo;
+use crate::entry::FileInfo;
 use crate::semantics::negotiate::Coding;
 
-/// Smaller files gain too little to pay for a `Content-Encoding` field.
-const MIN_SIZE: u64 = 256;
-/// Larger files are not encoded (the event loop would stall too long).
-pub(crate) const MAX_SIZE: u64 = 2 << 20;
 /// Encoded bytes kept per worker.
 const MAX_BYTES: usize = 32 << 20;
 /// Encoded copies kept per worker (each holds a descriptor).
@@ -41,27 +37,6 @@ const GZIP_LEVEL: u32 = 6;
 
 /// The codings made on the fly, smallest output first.
 pub(crate) const CODINGS: [Coding; 2] = [Coding::Br, Coding::Gzip];
-
-/// Whether a file of this type and size is worth encoding: text, and the
-/// structured text types browsers fetch (scripts, JSON, XML, SVG, wasm).
-pub(crate) fn worthwhile(content_type: &[u8], size: u64) -> bool {
-    let mime = content_type
-        .split(|&b| b == b';')
-        .next()
-        .unwrap_or_default()
-        .trim_ascii();
-    let textual = mime.starts_with(b"text/")
-        || mime.ends_with(b"+json")
-        || mime.ends_with(b"+xml")
-        || [
-            &b"application/javascript"[..],
-            b"application/json",
-            b"application/xml",
-            b"application/wasm",
-        ]
-        .contains(&mime);
-    textual && (MIN_SIZE..=MAX_SIZE).contains(&size)
-}
 
 /// A worker's encoded copies.
 #[derive(Debug, Default)]
@@ -199,34 +174,4 @@ fn sealed_memfd(bytes: &[u8]) -> io::Result<OwnedFd> {
         SealFlags::SEAL | SealFlags::SHRINK | SealFlags::GROW | SealFlags::WRITE,
     )?;
     Ok(fd)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn compressible_types_and_sizes() {
-        for ct in [
-            &b"text/html; charset=utf-8"[..],
-            b"text/css; charset=utf-8",
-            b"text/javascript; charset=utf-8",
-            b"application/json",
-            b"image/svg+xml",
-            b"application/manifest+json",
-            b"application/wasm",
-        ] {
-            assert!(worthwhile(ct, 1000), "{}", String::from_utf8_lossy(ct));
-            assert!(!worthwhile(ct, MIN_SIZE - 1));
-            assert!(!worthwhile(ct, MAX_SIZE + 1));
-        }
-        for ct in [
-            &b"image/png"[..],
-            b"application/gzip",
-            b"video/mp4",
-            b"application/octet-stream",
-        ] {
-            assert!(!worthwhile(ct, 1000), "{}", String::from_utf8_lossy(ct));
-        }
-    }
 }

@@ -887,7 +887,7 @@ mod tests {
             let Ok(Command::Serve(opts)) = cli::parse(argv) else {
                 panic!("options");
             };
-            let root_fd = crate::files::open_root(&root).unwrap();
+            let root_fd = crate::beneath::open_root(&root).unwrap();
             let pool = BufferPool::new(PoolConfig::new());
             let ctx = Ctx::new(&opts, root_fd, &pool, None, 784_111_777);
             let conn = Conn::new(FakeSocket::default(), None, 0, &ctx);

@@ -18,10 +18,12 @@
 //! follows on a line `tern: also serving on http://ADDR`.
 #![forbid(unsafe_code)]
 
+mod beneath;
 mod cli;
 mod compress;
 mod conn;
 mod context;
+mod entry;
 mod files;
 mod listen;
 mod listing;
@@ -159,19 +161,20 @@ fn open_root(opts: &Options) -> Result<(std::path::PathBuf, OwnedFd), String> {
     let root = opts
         .root
         .canonicalize()
-        .map_err(|e| format!("cannot serve {}: {}", opts.root.display(), short(&e)))?;
+        .map_err(|e| format!("cannot serve {}: {}", opts.root.display(), sys::short(&e)))?;
     if !root.is_dir() {
         return Err(format!("cannot serve {}: not a directory", root.display()));
     }
-    let root_fd = files::open_root(&root)
-        .map_err(|e| format!("cannot open {}: {}", root.display(), short(&e)))?;
+    let root_fd = beneath::open_root(&root)
+        .map_err(|e| format!("cannot open {}: {}", root.display(), sys::short(&e)))?;
     for (option, path) in [
         ("--fallback", &opts.fallback),
         ("--not-found", &opts.not_found),
     ] {
         if let Some(path) = path {
-            files::NamedFile::open(path, files::FileOptions::new(opts))
-                .map_err(|e| format!("cannot use {option} {}: {}", path.display(), short(&e)))?;
+            files::NamedFile::open(path, files::FileOptions::new(opts)).map_err(|e| {
+                format!("cannot use {option} {}: {}", path.display(), sys::short(&e))
+            })?;
         }
     }
     Ok((root, root_fd))
@@ -185,7 +188,7 @@ fn open_log(opts: &Options) -> Result<Option<Arc<LogFile>>, String> {
         let name = path
             .as_ref()
             .map_or("stdout".into(), |p| p.display().to_string());
-        format!("cannot open access log {name}: {}", short(&e))
+        format!("cannot open access log {name}: {}", sys::short(&e))
     })?;
     Ok(Some(Arc::new(log)))
 }
@@ -240,7 +243,10 @@ fn watch_signals(
                 if let Some(log) = &log
                     && let Err(e) = log.reopen()
                 {
-                    eprintln!("tern: SIGHUP: cannot reopen the access log: {}", short(&e));
+                    eprintln!(
+                        "tern: SIGHUP: cannot reopen the access log: {}",
+                        sys::short(&e)
+                    );
                 }
                 continue;
             }
@@ -261,13 +267,4 @@ fn watch_signals(
         .spawn(watch)
         .map(drop)
         .map_err(|e| format!("cannot start the signal thread: {e}"))
-}
-
-/// An I/O error without the "(os error N)" suffix.
-fn short(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_owned(),
-        None => s,
-    }
 }

@@ -349,17 +349,16 @@ fn bind_error(target: &Target<'_>, e: &io::Error) -> String {
     if e.kind() == io::ErrorKind::AddrInUse {
         format!("cannot listen on {addr}{given}: address already in use")
     } else {
-        format!("cannot listen on {addr}{given}: {}", crate::short(e))
+        format!("cannot listen on {addr}{given}: {}", sys::short(e))
     }
 }
 
 /// Takes the `n` sockets systemd passed (descriptors 3, 4, ...): every
 /// worker gets a duplicate of each.
 fn inherit(n: usize, threads: usize) -> Result<Listening, String> {
-    let fail = |fd: usize, e: &io::Error| {
-        format!("socket activation: descriptor {fd}: {}", crate::short(e))
-    };
-    let pidfd = sys::own_pidfd().map_err(|e| format!("socket activation: {}", crate::short(&e)))?;
+    let fail =
+        |fd: usize, e: &io::Error| format!("socket activation: descriptor {fd}: {}", sys::short(e));
+    let pidfd = sys::own_pidfd().map_err(|e| format!("socket activation: {}", sys::short(&e)))?;
     let mut addrs = Vec::with_capacity(n);
     let mut per_worker: Vec<Vec<OwnedFd>> = (0..threads).map(|_| Vec::with_capacity(n)).collect();
     for fd in 3..3 + n {

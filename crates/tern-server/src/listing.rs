@@ -35,7 +35,8 @@ use std::rc::Rc;
 use rustix::fs::{self, AtFlags, FileType};
 use rustix::io::Errno;
 
-use crate::files::{FileInfo, openat2_or_walk};
+use crate::beneath::openat2_or_walk;
+use crate::entry::FileInfo;
 
 /// At most this many entries per listing.
 pub(crate) const MAX_ENTRIES: usize = 10_000;
@@ -561,7 +562,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::files::open_root;
+    use crate::beneath::open_root;
 
     fn html_text(name: &[u8]) -> String {
         let mut out = Vec::new();

@@ -6,10 +6,13 @@
 use std::rc::Rc;
 use std::time::Instant;
 
+use tern_proto::compose::status_line;
 use tern_proto::{Method, Request, Version};
 
 use crate::compress::{self, Compressor};
-use crate::files::{FileCache, FileInfo, NamedFile, Resolved};
+use crate::entry::FileInfo;
+use crate::files::{FileCache, NamedFile, Resolved};
+use crate::listing;
 use crate::semantics::conditional::{Conditions, Precondition};
 use crate::semantics::negotiate::{self, Coding, Encoding};
 use crate::semantics::range::{self, Ranges, Span};
@@ -101,12 +104,32 @@ impl Plan {
             Kind::NotModified(_) | Kind::Preflight(_) => 0,
             Kind::NotFoundPage(f) => f.size,
             Kind::Allow if self.status == 204 => 0,
-            _ => crate::respond::text_body(self)
-                .iter()
-                .map(|p| p.len() as u64)
-                .sum(),
+            _ => self.text_body().iter().map(|p| p.len() as u64).sum(),
         }
     }
+
+    /// The body of a text response: the status text, then, for a directory
+    /// left unlisted, the hint that `--list-dirs` would list it.
+    pub(crate) fn text_body(&self) -> [&'static [u8]; 3] {
+        let [status, newline] = status_text(self.status);
+        let hint: &[u8] = match self.kind {
+            Kind::Unlisted => listing::UNLISTED_HINT,
+            _ => b"",
+        };
+        [status, newline, hint]
+    }
+}
+
+/// The short body of an error or redirect: the status line's code and
+/// reason phrase, then a newline (two static slices, no formatting).
+pub(crate) fn status_text(status: u16) -> [&'static [u8]; 2] {
+    let line = status_line(Version::Http11, status)
+        .or_else(|| status_line(Version::Http11, 500))
+        .unwrap_or_default();
+    let text = line
+        .get("HTTP/1.1 ".len()..line.len().saturating_sub(2))
+        .unwrap_or_default();
+    [text, b"\n"]
 }
 
 /// The per-thread state planning needs.
@@ -323,5 +346,18 @@ impl Planner {
                 .cloned(),
             Encoding::NotAcceptable => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_texts_come_from_the_status_lines() {
+        assert_eq!(status_text(404).concat(), b"404 Not Found\n");
+        assert_eq!(status_text(301).concat(), b"301 Moved Permanently\n");
+        assert_eq!(status_text(503).concat(), b"503 Service Unavailable\n");
+        assert_eq!(status_text(999).concat(), b"500 Internal Server Error\n");
     }
 }

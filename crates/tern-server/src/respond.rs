@@ -11,11 +11,10 @@
 use std::rc::Rc;
 
 use tern_proto::Version;
-use tern_proto::compose::{Body, ComposeError, PreparedHead, ResponseHead, status_line};
+use tern_proto::compose::{Body, ComposeError, PreparedHead, ResponseHead};
 use tern_proto::date::RenderedDate;
 
-use crate::files::FileInfo;
-use crate::listing;
+use crate::entry::FileInfo;
 use crate::multipart::{self, Parts};
 use crate::plan::{Kind, Plan, Selection};
 use crate::rules::{self, HeaderRules};
@@ -81,29 +80,6 @@ impl FileBody {
     }
 }
 
-/// The short body of an error or redirect: the status line's code and
-/// reason phrase, then a newline (two static slices, no formatting).
-pub(crate) fn status_text(status: u16) -> [&'static [u8]; 2] {
-    let line = status_line(Version::Http11, status)
-        .or_else(|| status_line(Version::Http11, 500))
-        .unwrap_or_default();
-    let text = line
-        .get("HTTP/1.1 ".len()..line.len().saturating_sub(2))
-        .unwrap_or_default();
-    [text, b"\n"]
-}
-
-/// The body of a text response: the status text, then, for a directory
-/// left unlisted, the hint that `--list-dirs` would list it.
-pub(crate) fn text_body(plan: &Plan) -> [&'static [u8]; 3] {
-    let [status, newline] = status_text(plan.status);
-    let hint: &[u8] = match plan.kind {
-        Kind::Unlisted => listing::UNLISTED_HINT,
-        _ => b"",
-    };
-    [status, newline, hint]
-}
-
 /// Writes the response for `plan` into `out` (head, and the body when it
 /// fits and is in memory), or says the buffer must be flushed first
 /// (nothing written then). Returns the file body still to send, if any.
@@ -127,7 +103,7 @@ pub(crate) fn write_response(
     let mut fields = FieldList::default();
     fields.push(b"Server", SERVER);
     let content = kind_fields(plan, &mut fields, &mut scratch);
-    let text = text_body(plan);
+    let text = plan.text_body();
     let body = match &content {
         Content::None => Body::None,
         Content::Text => {
@@ -532,13 +508,5 @@ mod tests {
             }
         }
         std::fs::remove_file(&path).unwrap();
-    }
-
-    #[test]
-    fn status_texts_come_from_the_status_lines() {
-        assert_eq!(status_text(404).concat(), b"404 Not Found\n");
-        assert_eq!(status_text(301).concat(), b"301 Moved Permanently\n");
-        assert_eq!(status_text(503).concat(), b"503 Service Unavailable\n");
-        assert_eq!(status_text(999).concat(), b"500 Internal Server Error\n");
     }
 }

@@ -157,6 +157,15 @@ pub(crate) fn raise_nofile_limit() {
     }
 }
 
+/// An I/O error without the "(os error N)" suffix.
+pub(crate) fn short(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_owned(),
+        None => s,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
