@@ -41,7 +41,7 @@ for target in $(cargo fuzz list); do
             [ -e "$artifact" ] || continue
             echo "reproduce: cargo fuzz run -s none $target $artifact"
             echo "as a test: minimise it (cargo fuzz tmin -s none $target $artifact), copy it to"
-            echo "           fuzz/regressions/$target/ and run cargo test -p tern-proto --test corpus_replay"
+            echo "           fuzz/regressions/$target/ and run cargo test -p tern-proto --test api corpus_replay::"
         done
     fi
 done

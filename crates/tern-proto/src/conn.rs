@@ -9,7 +9,7 @@ use crate::date::RenderedDate;
 use crate::error::{Error, ErrorKind, SendError};
 use crate::framing::{self, Framing};
 use crate::parse::{Failure, FieldSpan, HeadScanner};
-use crate::request::{Method, Request, Trailers};
+use crate::request::{HeadFacts, Method, Request, Trailers};
 use crate::send::{Closing, DataFrame, Intent, Outgoing};
 use crate::state::{self, Continue, Input, Ours, Peer, Refusal, Sides, State, StateError, Stream};
 use crate::version::Version;
@@ -245,17 +245,7 @@ impl Connection {
         match self.sides.peer {
             Peer::Idle if self.sides.ours == Ours::Idle => self.poll_head(input),
             Peer::Body => self.poll_body(input),
-            Peer::EndPending => {
-                self.apply_peer(Input::EndOfRequest);
-                Ok(step(
-                    0,
-                    Outcome::Event(Event::EndOfMessage(Trailers {
-                        input,
-                        fields: &[],
-                        leniencies: &[],
-                    })),
-                ))
-            }
+            Peer::EndPending => Ok(self.end_without_trailers(input)),
             Peer::Closed => Ok(step(0, Outcome::Event(Event::ConnectionClosed))),
             _ => Ok(step(0, Outcome::Paused)),
         }
@@ -587,33 +577,33 @@ impl Connection {
             head_len,
             Outcome::Event(Event::Request(Request {
                 input,
-                line,
                 fields: &self.fields,
                 leniencies: &self.leniencies,
-                method,
-                version,
-                framing: decision.framing,
-                keep_alive: decision.keep_alive,
-                expects_continue: decision.expects_continue,
-                upgrade: decision.upgrade,
-                head_len,
+                facts: HeadFacts {
+                    line,
+                    method,
+                    version,
+                    decision,
+                    head_len,
+                },
             })),
         ))
     }
 
+    /// The end of a request whose body is not chunked: no trailer section.
+    fn end_without_trailers<'a>(&mut self, input: &'a [u8]) -> Step<'a> {
+        self.apply_peer(Input::EndOfRequest);
+        let trailers = Trailers {
+            input,
+            fields: &[],
+            leniencies: &[],
+        };
+        step(0, Outcome::Event(Event::EndOfMessage(trailers)))
+    }
+
     fn poll_body<'a>(&'a mut self, input: &'a [u8]) -> Result<Step<'a>, Error> {
         match &mut self.body {
-            Body::Length(0) => {
-                self.apply_peer(Input::EndOfRequest);
-                Ok(step(
-                    0,
-                    Outcome::Event(Event::EndOfMessage(Trailers {
-                        input,
-                        fields: &[],
-                        leniencies: &[],
-                    })),
-                ))
-            }
+            Body::Length(0) => Ok(self.end_without_trailers(input)),
             Body::Length(left) => {
                 if input.is_empty() {
                     if self.sides.stream == Stream::Ended {

@@ -2,167 +2,122 @@
 
 use core::fmt;
 
-/// What was wrong with the request. Every kind maps to one response status
-/// ([`ErrorKind::status_hint`]) and one stable snake_case name
-/// ([`ErrorKind::as_str`], used by the conformance driver).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// The method is not a token (RFC 9112 §3.1).
-    InvalidMethod,
-    /// The request line is not `method SP request-target SP HTTP-version` with
-    /// exactly one SP between the parts (RFC 9112 §3).
-    InvalidRequestLine,
-    /// A byte or form not allowed in the request-target (RFC 9112 §3.2).
-    InvalidTarget,
-    /// The request-target is longer than the configured limit (RFC 9112 §3 → 414).
-    TargetTooLong,
-    /// The version is not `HTTP/` DIGIT `.` DIGIT (RFC 9112 §2.3).
-    InvalidVersion,
-    /// A well-formed version with a major version other than 1 (RFC 9110 §15.6.6 → 505).
-    UnsupportedVersion,
-    /// A CR not immediately followed by LF (RFC 9112 §2.2).
-    BareCr,
-    /// A line terminated by LF alone (RFC 9112 §2.2; accepted only when configured).
-    BareLf,
-    /// A field name that is empty, not a token, or followed by whitespace before
-    /// the colon, or a field line without a colon (RFC 9112 §5.1).
-    InvalidHeaderName,
-    /// A control character or DEL in a field value (RFC 9110 §5.5).
-    InvalidHeaderValue,
-    /// A field line starting with whitespace: obsolete line folding (RFC 9112 §5.2),
-    /// or whitespace between the request line and the first field (RFC 9112 §2.2).
-    ObsFold,
-    /// The request head is larger than the configured limit (→ 431).
-    HeadTooLarge,
-    /// More field lines than the configured limit (→ 431).
-    TooManyHeaders,
-    /// An HTTP/1.1 request without Host (RFC 9112 §3.2).
-    MissingHost,
-    /// More than one Host field line (RFC 9112 §3.2).
-    DuplicateHost,
-    /// A Host value that is not `uri-host [ ":" port ]` (RFC 9112 §3.2).
-    InvalidHost,
-    /// A Content-Length value that is not `1*DIGIT` or does not fit in 64 bits
-    /// (RFC 9110 §8.6, RFC 9112 §6.3).
-    InvalidContentLength,
-    /// Several Content-Length values that differ (RFC 9110 §8.6).
-    ConflictingContentLength,
-    /// Both Transfer-Encoding and Content-Length (RFC 9112 §6.1, §6.3).
-    TransferEncodingWithContentLength,
-    /// Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1).
-    TransferEncodingHttp10,
-    /// A Transfer-Encoding that is empty, malformed, applies chunked more than
-    /// once, or does not end in chunked (RFC 9112 §6.1, §6.3).
-    InvalidTransferEncoding,
-    /// A transfer coding other than chunked, which this parser does not decode
-    /// (RFC 9112 §6.1 → 501).
-    UnsupportedTransferCoding,
-    /// An Expect member other than `100-continue` (RFC 9110 §10.1.1 → 417).
-    UnsupportedExpectation,
-    /// The body is larger than the configured limit (→ 413).
-    BodyTooLarge,
-    /// A chunk size that is not 1*HEXDIG or overflows 64 bits (RFC 9112 §7.1).
-    InvalidChunkSize,
-    /// A chunk extension outside the chunk-ext grammar (RFC 9112 §7.1.1).
-    InvalidChunkExtension,
-    /// The extensions of one chunk are longer than the configured limit.
-    ChunkExtensionTooLong,
-    /// Chunk data not followed by exactly CRLF (RFC 9112 §7.1).
-    InvalidChunkDataEnd,
-    /// The trailer section is larger than the configured limit (→ 431).
-    TrailersTooLarge,
-    /// The peer closed the connection in the middle of a request (RFC 9112 §8).
-    UnexpectedEof,
+/// Generates [`ErrorKind`] with its status hint, its stable name and its
+/// message from one table, so no kind can miss a row of any of them.
+macro_rules! error_kinds {
+    ($($(#[$doc:meta])* $kind:ident => $status:literal, $name:literal, $message:literal;)*) => {
+        /// What was wrong with the request. Every kind maps to one response status
+        /// ([`ErrorKind::status_hint`]) and one stable snake_case name
+        /// ([`ErrorKind::as_str`], used by the conformance driver).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $($(#[$doc])* $kind,)*
+        }
+
+        impl ErrorKind {
+            /// The status code a server should answer this error with.
+            #[must_use]
+            pub const fn status_hint(self) -> u16 {
+                match self {
+                    $(Self::$kind => $status,)*
+                }
+            }
+
+            /// A stable snake_case name, as the conformance driver reports it.
+            #[must_use]
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$kind => $name,)*
+                }
+            }
+
+            /// What was wrong, in a few words (the `Display` text).
+            const fn message(self) -> &'static str {
+                match self {
+                    $(Self::$kind => $message,)*
+                }
+            }
+        }
+    };
 }
 
-impl ErrorKind {
-    /// The status code a server should answer this error with.
-    #[must_use]
-    pub const fn status_hint(self) -> u16 {
-        match self {
-            Self::TargetTooLong => 414,
-            Self::UnsupportedVersion => 505,
-            Self::HeadTooLarge | Self::TooManyHeaders | Self::TrailersTooLarge => 431,
-            Self::UnsupportedTransferCoding => 501,
-            Self::UnsupportedExpectation => 417,
-            Self::BodyTooLarge => 413,
-            _ => 400,
-        }
-    }
-
-    /// A stable snake_case name, as the conformance driver reports it.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::InvalidMethod => "invalid_method",
-            Self::InvalidRequestLine => "invalid_request_line",
-            Self::InvalidTarget => "invalid_target",
-            Self::TargetTooLong => "target_too_long",
-            Self::InvalidVersion => "invalid_version",
-            Self::UnsupportedVersion => "unsupported_version",
-            Self::BareCr => "bare_cr",
-            Self::BareLf => "bare_lf",
-            Self::InvalidHeaderName => "invalid_header_name",
-            Self::InvalidHeaderValue => "invalid_header_value",
-            Self::ObsFold => "obs_fold",
-            Self::HeadTooLarge => "head_too_large",
-            Self::TooManyHeaders => "too_many_headers",
-            Self::MissingHost => "missing_host",
-            Self::DuplicateHost => "duplicate_host",
-            Self::InvalidHost => "invalid_host",
-            Self::InvalidContentLength => "invalid_content_length",
-            Self::ConflictingContentLength => "conflicting_content_length",
-            Self::TransferEncodingWithContentLength => "transfer_encoding_with_content_length",
-            Self::TransferEncodingHttp10 => "transfer_encoding_http10",
-            Self::InvalidTransferEncoding => "invalid_transfer_encoding",
-            Self::UnsupportedTransferCoding => "unsupported_transfer_coding",
-            Self::UnsupportedExpectation => "unsupported_expectation",
-            Self::BodyTooLarge => "body_too_large",
-            Self::InvalidChunkSize => "invalid_chunk_size",
-            Self::InvalidChunkExtension => "invalid_chunk_extension",
-            Self::ChunkExtensionTooLong => "chunk_extension_too_long",
-            Self::InvalidChunkDataEnd => "invalid_chunk_data_end",
-            Self::TrailersTooLarge => "trailers_too_large",
-            Self::UnexpectedEof => "unexpected_eof",
-        }
-    }
+// kind => status hint, stable name, message.
+error_kinds! {
+    /// The method is not a token (RFC 9112 §3.1).
+    InvalidMethod => 400, "invalid_method", "invalid method";
+    /// The request line is not `method SP request-target SP HTTP-version` with
+    /// exactly one SP between the parts (RFC 9112 §3).
+    InvalidRequestLine => 400, "invalid_request_line", "malformed request line";
+    /// A byte or form not allowed in the request-target (RFC 9112 §3.2).
+    InvalidTarget => 400, "invalid_target", "invalid request-target";
+    /// The request-target is longer than the configured limit (RFC 9112 §3 → 414).
+    TargetTooLong => 414, "target_too_long", "request-target too long";
+    /// The version is not `HTTP/` DIGIT `.` DIGIT (RFC 9112 §2.3).
+    InvalidVersion => 400, "invalid_version", "malformed HTTP version";
+    /// A well-formed version with a major version other than 1 (RFC 9110 §15.6.6 → 505).
+    UnsupportedVersion => 505, "unsupported_version", "unsupported HTTP version";
+    /// A CR not immediately followed by LF (RFC 9112 §2.2).
+    BareCr => 400, "bare_cr", "CR not followed by LF";
+    /// A line terminated by LF alone (RFC 9112 §2.2; accepted only when configured).
+    BareLf => 400, "bare_lf", "line ends in LF without CR";
+    /// A field name that is empty, not a token, or followed by whitespace before
+    /// the colon, or a field line without a colon (RFC 9112 §5.1).
+    InvalidHeaderName => 400, "invalid_header_name", "invalid field name";
+    /// A control character or DEL in a field value (RFC 9110 §5.5).
+    InvalidHeaderValue => 400, "invalid_header_value", "invalid byte in field value";
+    /// A field line starting with whitespace: obsolete line folding (RFC 9112 §5.2),
+    /// or whitespace between the request line and the first field (RFC 9112 §2.2).
+    ObsFold => 400, "obs_fold", "obsolete line folding";
+    /// The request head is larger than the configured limit (→ 431).
+    HeadTooLarge => 431, "head_too_large", "request head too large";
+    /// More field lines than the configured limit (→ 431).
+    TooManyHeaders => 431, "too_many_headers", "too many header fields";
+    /// An HTTP/1.1 request without Host (RFC 9112 §3.2).
+    MissingHost => 400, "missing_host", "missing Host";
+    /// More than one Host field line (RFC 9112 §3.2).
+    DuplicateHost => 400, "duplicate_host", "more than one Host";
+    /// A Host value that is not `uri-host [ ":" port ]` (RFC 9112 §3.2).
+    InvalidHost => 400, "invalid_host", "invalid Host";
+    /// A Content-Length value that is not `1*DIGIT` or does not fit in 64 bits
+    /// (RFC 9110 §8.6, RFC 9112 §6.3).
+    InvalidContentLength => 400, "invalid_content_length", "invalid Content-Length";
+    /// Several Content-Length values that differ (RFC 9110 §8.6).
+    ConflictingContentLength => 400, "conflicting_content_length",
+        "conflicting Content-Length values";
+    /// Both Transfer-Encoding and Content-Length (RFC 9112 §6.1, §6.3).
+    TransferEncodingWithContentLength => 400, "transfer_encoding_with_content_length",
+        "both Transfer-Encoding and Content-Length";
+    /// Transfer-Encoding in an HTTP/1.0 request (RFC 9112 §6.1).
+    TransferEncodingHttp10 => 400, "transfer_encoding_http10",
+        "Transfer-Encoding in an HTTP/1.0 request";
+    /// A Transfer-Encoding that is empty, malformed, applies chunked more than
+    /// once, or does not end in chunked (RFC 9112 §6.1, §6.3).
+    InvalidTransferEncoding => 400, "invalid_transfer_encoding", "invalid Transfer-Encoding";
+    /// A transfer coding other than chunked, which this parser does not decode
+    /// (RFC 9112 §6.1 → 501).
+    UnsupportedTransferCoding => 501, "unsupported_transfer_coding", "unsupported transfer coding";
+    /// An Expect member other than `100-continue` (RFC 9110 §10.1.1 → 417).
+    UnsupportedExpectation => 417, "unsupported_expectation", "unsupported expectation";
+    /// The body is larger than the configured limit (→ 413).
+    BodyTooLarge => 413, "body_too_large", "request body too large";
+    /// A chunk size that is not 1*HEXDIG or overflows 64 bits (RFC 9112 §7.1).
+    InvalidChunkSize => 400, "invalid_chunk_size", "invalid chunk size";
+    /// A chunk extension outside the chunk-ext grammar (RFC 9112 §7.1.1).
+    InvalidChunkExtension => 400, "invalid_chunk_extension", "invalid chunk extension";
+    /// The extensions of one chunk are longer than the configured limit.
+    ChunkExtensionTooLong => 400, "chunk_extension_too_long", "chunk extension too long";
+    /// Chunk data not followed by exactly CRLF (RFC 9112 §7.1).
+    InvalidChunkDataEnd => 400, "invalid_chunk_data_end", "chunk data not followed by CRLF";
+    /// The trailer section is larger than the configured limit (→ 431).
+    TrailersTooLarge => 431, "trailers_too_large", "trailer section too large";
+    /// The peer closed the connection in the middle of a request (RFC 9112 §8).
+    UnexpectedEof => 400, "unexpected_eof", "connection closed in the middle of a request";
 }
 
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::InvalidMethod => "invalid method",
-            Self::InvalidRequestLine => "malformed request line",
-            Self::InvalidTarget => "invalid request-target",
-            Self::TargetTooLong => "request-target too long",
-            Self::InvalidVersion => "malformed HTTP version",
-            Self::UnsupportedVersion => "unsupported HTTP version",
-            Self::BareCr => "CR not followed by LF",
-            Self::BareLf => "line ends in LF without CR",
-            Self::InvalidHeaderName => "invalid field name",
-            Self::InvalidHeaderValue => "invalid byte in field value",
-            Self::ObsFold => "obsolete line folding",
-            Self::HeadTooLarge => "request head too large",
-            Self::TooManyHeaders => "too many header fields",
-            Self::MissingHost => "missing Host",
-            Self::DuplicateHost => "more than one Host",
-            Self::InvalidHost => "invalid Host",
-            Self::InvalidContentLength => "invalid Content-Length",
-            Self::ConflictingContentLength => "conflicting Content-Length values",
-            Self::TransferEncodingWithContentLength => "both Transfer-Encoding and Content-Length",
-            Self::TransferEncodingHttp10 => "Transfer-Encoding in an HTTP/1.0 request",
-            Self::InvalidTransferEncoding => "invalid Transfer-Encoding",
-            Self::UnsupportedTransferCoding => "unsupported transfer coding",
-            Self::UnsupportedExpectation => "unsupported expectation",
-            Self::BodyTooLarge => "request body too large",
-            Self::InvalidChunkSize => "invalid chunk size",
-            Self::InvalidChunkExtension => "invalid chunk extension",
-            Self::ChunkExtensionTooLong => "chunk extension too long",
-            Self::InvalidChunkDataEnd => "chunk data not followed by CRLF",
-            Self::TrailersTooLarge => "trailer section too large",
-            Self::UnexpectedEof => "connection closed in the middle of a request",
-        })
+        f.write_str(self.message())
     }
 }
 

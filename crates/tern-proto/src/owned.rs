@@ -5,10 +5,8 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::config::Leniency;
-use crate::framing::Framing;
-use crate::parse::{FieldSpan, RequestLine};
-use crate::request::{Fields, Method, Request, Trailers};
-use crate::version::Version;
+use crate::parse::FieldSpan;
+use crate::request::{Fields, HeadFacts, Request, Trailers};
 
 /// A request head that owns its bytes: the same accessors as [`Request`]
 /// (through [`as_request`](Self::as_request)), with no borrow of the
@@ -23,14 +21,7 @@ pub struct OwnedRequest<B = Box<[u8]>> {
     head: B,
     fields: Vec<FieldSpan>,
     leniencies: Vec<Leniency>,
-    line: RequestLine,
-    method: Method,
-    version: Version,
-    framing: Framing,
-    keep_alive: bool,
-    expects_continue: bool,
-    upgrade: bool,
-    head_len: usize,
+    facts: HeadFacts,
 }
 
 impl<'a> Request<'a> {
@@ -38,24 +29,17 @@ impl<'a> Request<'a> {
     /// allocation (the field positions take a second, exactly sized).
     #[must_use]
     pub fn to_owned_request(&self) -> OwnedRequest {
-        self.owned_with(Box::from(&self.input[..self.head_len]))
+        self.owned_with(Box::from(&self.input[..self.facts.head_len]))
     }
 
     /// The head as an owned value over `head`, which must hold the same
-    /// bytes as `self.input[..self.head_len]`.
+    /// bytes as `self.input[..self.facts.head_len]`.
     pub(crate) fn owned_with<B>(&self, head: B) -> OwnedRequest<B> {
         OwnedRequest {
             head,
             fields: self.fields.to_vec(),
             leniencies: self.leniencies.to_vec(),
-            line: self.line,
-            method: self.method,
-            version: self.version,
-            framing: self.framing,
-            keep_alive: self.keep_alive,
-            expects_continue: self.expects_continue,
-            upgrade: self.upgrade,
-            head_len: self.head_len,
+            facts: self.facts,
         }
     }
 }
@@ -66,16 +50,9 @@ impl<B: AsRef<[u8]>> OwnedRequest<B> {
     pub fn as_request(&self) -> Request<'_> {
         Request {
             input: self.head.as_ref(),
-            line: self.line,
             fields: &self.fields,
             leniencies: &self.leniencies,
-            method: self.method,
-            version: self.version,
-            framing: self.framing,
-            keep_alive: self.keep_alive,
-            expects_continue: self.expects_continue,
-            upgrade: self.upgrade,
-            head_len: self.head_len,
+            facts: self.facts,
         }
     }
 
@@ -94,14 +71,7 @@ impl<B> OwnedRequest<B> {
             head,
             fields: self.fields,
             leniencies: self.leniencies,
-            line: self.line,
-            method: self.method,
-            version: self.version,
-            framing: self.framing,
-            keep_alive: self.keep_alive,
-            expects_continue: self.expects_continue,
-            upgrade: self.upgrade,
-            head_len: self.head_len,
+            facts: self.facts,
         }
     }
 }

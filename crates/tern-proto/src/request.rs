@@ -1,8 +1,9 @@
 //! Zero-copy views of a parsed request head and of a trailer section.
 
 use crate::config::Leniency;
-use crate::framing::Framing;
+use crate::framing::{Decision, Framing};
 use crate::parse::{FieldSpan, RequestLine};
+use crate::uri;
 use crate::version::Version;
 
 /// A request method (RFC 9110 §9). The common ones are recognised; any other
@@ -98,42 +99,80 @@ impl ExactSizeIterator for Fields<'_> {}
 #[derive(Clone, Copy, Debug)]
 pub struct Request<'a> {
     pub(crate) input: &'a [u8],
-    pub(crate) line: RequestLine,
     pub(crate) fields: &'a [FieldSpan],
     pub(crate) leniencies: &'a [Leniency],
+    pub(crate) facts: HeadFacts,
+}
+
+/// What a request head is apart from its bytes and its field and leniency
+/// lists: where the request line's parts are and what the parser decided.
+/// The borrowed [`Request`] and the owned heads carry the same value.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct HeadFacts {
+    pub(crate) line: RequestLine,
     pub(crate) method: Method,
     pub(crate) version: Version,
-    pub(crate) framing: Framing,
-    pub(crate) keep_alive: bool,
-    pub(crate) expects_continue: bool,
-    pub(crate) upgrade: bool,
+    pub(crate) decision: Decision,
     pub(crate) head_len: usize,
 }
 
 impl<'a> Request<'a> {
     /// The method.
     pub fn method(&self) -> Method {
-        self.method
+        self.facts.method
     }
 
     /// The method exactly as received.
     pub fn method_bytes(&self) -> &'a [u8] {
-        &self.input[self.line.method_start..self.line.method_end]
+        &self.input[self.facts.line.method_start..self.facts.line.method_end]
     }
 
     /// The request-target exactly as received.
     pub fn target(&self) -> &'a [u8] {
-        &self.input[self.line.target_start..self.line.target_end]
+        &self.input[self.facts.line.target_start..self.facts.line.target_end]
+    }
+
+    /// The path of the request-target, as received (not decoded or
+    /// normalised), a slice of it:
+    ///
+    /// - origin-form (`/a/b?q`): the bytes before the first `?`;
+    /// - absolute-form (`http://example.com/a/b?q`): the path after the
+    ///   authority; `/` when that is empty (`http://example.com`,
+    ///   `http://example.com?q`), as RFC 9110 §4.2.3 makes an empty http(s)
+    ///   path; without an authority (`urn:x?q`), what follows the scheme;
+    /// - asterisk-form (`*`) and authority-form (CONNECT's `host:port`):
+    ///   empty, they have no path.
+    ///
+    /// ```
+    /// # use tern_proto::{Config, Connection, Event, Outcome};
+    /// let mut conn = Connection::new(Config::default());
+    /// let step = conn.poll_event(b"GET http://example.com/a%20b?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n")?;
+    /// let Outcome::Event(Event::Request(request)) = step.outcome else { unreachable!() };
+    /// assert_eq!(request.path(), b"/a%20b");
+    /// assert_eq!(request.query(), Some(&b"x=1"[..]));
+    /// # Ok::<(), tern_proto::Error>(())
+    /// ```
+    pub fn path(&self) -> &'a [u8] {
+        uri::path_and_query(self.method_bytes(), self.target()).0
+    }
+
+    /// The query of the request-target, without its `?`, as received: the
+    /// bytes after the first `?` of an origin-form target or of the path of
+    /// an absolute-form one. `None` when there is no `?` (and always for the
+    /// asterisk- and authority-forms); `Some(b"")` for a `?` with nothing after
+    /// it.
+    pub fn query(&self) -> Option<&'a [u8]> {
+        uri::path_and_query(self.method_bytes(), self.target()).1
     }
 
     /// The protocol version (`HTTP/1.2`…`HTTP/1.9` count as HTTP/1.1, RFC 9110 §6.2).
     pub fn version(&self) -> Version {
-        self.version
+        self.facts.version
     }
 
     /// The version exactly as received, e.g. `HTTP/1.1`.
     pub fn version_bytes(&self) -> &'a [u8] {
-        &self.input[self.line.version_start..self.line.version_start + 8]
+        &self.input[self.facts.line.version_start..self.facts.line.version_start + 8]
     }
 
     /// The field lines, in order.
@@ -150,28 +189,28 @@ impl<'a> Request<'a> {
 
     /// How the body is delimited.
     pub fn framing(&self) -> Framing {
-        self.framing
+        self.facts.decision.framing
     }
 
     /// Whether the client wants the connection to persist after this exchange.
     pub fn keep_alive(&self) -> bool {
-        self.keep_alive
+        self.facts.decision.keep_alive
     }
 
     /// Whether the client sent `Expect: 100-continue` (HTTP/1.1 only).
     pub fn expects_continue(&self) -> bool {
-        self.expects_continue
+        self.facts.decision.expects_continue
     }
 
     /// Whether the client asked for a protocol upgrade (an `Upgrade` field and
     /// `Connection: upgrade`). The parser only reports it.
     pub fn upgrade(&self) -> bool {
-        self.upgrade
+        self.facts.decision.upgrade
     }
 
     /// The length of the head in the input, leading empty lines included.
     pub fn head_len(&self) -> usize {
-        self.head_len
+        self.facts.head_len
     }
 
     /// The leniencies that fired while parsing this head (always empty with
@@ -188,7 +227,7 @@ impl<'a> Request<'a> {
         let mut builder = http::Request::builder()
             .method(http::Method::from_bytes(self.method_bytes())?)
             .uri(http::Uri::try_from(self.target())?)
-            .version(match self.version {
+            .version(match self.facts.version {
                 Version::Http10 => http::Version::HTTP_10,
                 Version::Http11 => http::Version::HTTP_11,
             });

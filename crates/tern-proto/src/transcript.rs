@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::conn::{Connection, Event, Outcome};
 use crate::error::Error;
 use crate::framing::Framing;
+use crate::request::{Field, Request};
 use crate::state::State;
 
 /// One complete request, with owned copies of its parts.
@@ -21,6 +22,10 @@ pub struct Message {
     pub method: Vec<u8>,
     /// The request-target as received.
     pub target: Vec<u8>,
+    /// The target's path ([`Request::path`]).
+    pub path: Vec<u8>,
+    /// The target's query ([`Request::query`]).
+    pub query: Option<Vec<u8>>,
     /// The version as received.
     pub version: Vec<u8>,
     /// Field lines, in order.
@@ -37,6 +42,26 @@ pub struct Message {
     pub expects_continue: bool,
     /// Whether the client asked for a protocol upgrade.
     pub upgrade: bool,
+}
+
+impl Message {
+    /// The parts of `request`'s head, copied; no body and no trailers yet.
+    pub fn from_head(request: &Request<'_>) -> Self {
+        Self {
+            method: request.method_bytes().to_vec(),
+            target: request.target().to_vec(),
+            path: request.path().to_vec(),
+            query: request.query().map(<[u8]>::to_vec),
+            version: request.version_bytes().to_vec(),
+            headers: owned_fields(request.headers()),
+            body: Vec::new(),
+            trailers: Vec::new(),
+            framing: request.framing(),
+            keep_alive: request.keep_alive(),
+            expects_continue: request.expects_continue(),
+            upgrade: request.upgrade(),
+        }
+    }
 }
 
 /// What a transcript amounted to.
@@ -86,18 +111,7 @@ pub fn run(config: &Config, input: &[u8], cuts: &[usize]) -> Transcript {
             consumed += step.consumed;
             match step.outcome {
                 Outcome::Event(Event::Request(request)) => {
-                    current = Some(Message {
-                        method: request.method_bytes().to_vec(),
-                        target: request.target().to_vec(),
-                        version: request.version_bytes().to_vec(),
-                        headers: owned(request.headers()),
-                        body: Vec::new(),
-                        trailers: Vec::new(),
-                        framing: request.framing(),
-                        keep_alive: request.keep_alive(),
-                        expects_continue: request.expects_continue(),
-                        upgrade: request.upgrade(),
-                    });
+                    current = Some(Message::from_head(&request));
                 }
                 Outcome::Event(Event::Data(data)) => {
                     if let Some(message) = current.as_mut() {
@@ -105,7 +119,7 @@ pub fn run(config: &Config, input: &[u8], cuts: &[usize]) -> Transcript {
                     }
                 }
                 Outcome::Event(Event::EndOfMessage(trailers)) => {
-                    let trailers = owned(trailers.fields());
+                    let trailers = owned_fields(trailers.fields());
                     if let Some(mut message) = current.take() {
                         message.trailers = trailers;
                         transcript.messages.push(message);
@@ -126,7 +140,8 @@ pub fn run(config: &Config, input: &[u8], cuts: &[usize]) -> Transcript {
     transcript
 }
 
-fn owned<'a>(fields: impl Iterator<Item = crate::Field<'a>>) -> Vec<(Vec<u8>, Vec<u8>)> {
+/// Owned copies of field lines: `(name, value)` in order.
+pub fn owned_fields<'a>(fields: impl Iterator<Item = Field<'a>>) -> Vec<(Vec<u8>, Vec<u8>)> {
     fields
         .map(|field| (field.name.to_vec(), field.value.to_vec()))
         .collect()

@@ -5,6 +5,47 @@
 use crate::parse::ByteScan;
 use crate::tables;
 
+/// The path and the query of a request-target the parser has accepted for
+/// `method` (RFC 9112 §3.2), as slices of it; see [`crate::Request::path`].
+/// The form is known from the checks already passed: CONNECT has
+/// authority-form, `*` is asterisk-form, a leading `/` origin-form, and
+/// anything else absolute-form.
+pub(crate) fn path_and_query<'t>(method: &[u8], target: &'t [u8]) -> (&'t [u8], Option<&'t [u8]>) {
+    if method == b"CONNECT" || target == b"*" {
+        return (&[], None);
+    }
+    let (path_start, has_authority) = if target.first() == Some(&b'/') {
+        (0, false)
+    } else {
+        absolute_path_start(target)
+    };
+    let rest = &target[path_start..];
+    let (path, query) = match memchr::memchr(b'?', rest) {
+        Some(mark) => (&rest[..mark], Some(&rest[mark + 1..])),
+        None => (rest, None),
+    };
+    if path.is_empty() && has_authority {
+        // An empty path after an authority is `/` (RFC 9110 §4.2.3 for http
+        // and https; RFC 9112 §3.2.1 has clients send it so).
+        return (b"/", query);
+    }
+    (path, query)
+}
+
+/// Where the path of an absolute-form target starts (after the scheme's
+/// `:` and, when `//` follows, after the authority), and whether it has an
+/// authority (RFC 3986 §3).
+fn absolute_path_start(target: &[u8]) -> (usize, bool) {
+    let after_scheme = memchr::memchr(b':', target).map_or(target.len(), |colon| colon + 1);
+    if !target[after_scheme..].starts_with(b"//") {
+        return (after_scheme, false);
+    }
+    let authority_start = after_scheme + 2;
+    let authority_len = memchr::memchr2(b'/', b'?', &target[authority_start..])
+        .unwrap_or(target.len() - authority_start);
+    (authority_start + authority_len, true)
+}
+
 /// Whether the request-target has a form its method allows (RFC 9112 §3.2) and
 /// every `%` starts a `pct-encoded` triplet. Its bytes are already known to be
 /// `TARGET` bytes.
@@ -180,4 +221,40 @@ pub(crate) fn pct_encoding_is_valid(bytes: &[u8]) -> bool {
         }
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_and_query_of_each_form() {
+        let cases: [(&str, &str, &str, Option<&str>); 16] = [
+            // origin-form
+            ("GET", "/", "/", None),
+            ("GET", "/a/b?x=1&y", "/a/b", Some("x=1&y")),
+            ("GET", "/a?", "/a", Some("")),
+            ("GET", "/a?b?c", "/a", Some("b?c")),
+            ("GET", "//x/%2F", "//x/%2F", None),
+            // absolute-form
+            ("GET", "http://h/a/b?x", "/a/b", Some("x")),
+            ("GET", "HTTPS://h:8443", "/", None),
+            ("GET", "http://h?x", "/", Some("x")),
+            ("GET", "http://[::1]:80/p", "/p", None),
+            ("GET", "http://h:80?", "/", Some("")),
+            ("GET", "file:///etc/hosts", "/etc/hosts", None),
+            ("GET", "urn:isbn:0?q", "isbn:0", Some("q")),
+            ("GET", "foo:", "", None),
+            // asterisk-form and authority-form: no path, no query
+            ("OPTIONS", "*", "", None),
+            ("CONNECT", "h:443", "", None),
+            ("CONNECT", "[::1]:443", "", None),
+        ];
+        for (method, target, path, query) in cases {
+            let (method, target) = (method.as_bytes(), target.as_bytes());
+            assert!(target_is_valid(method, target), "{target:?}");
+            let expected = (path.as_bytes(), query.map(str::as_bytes));
+            assert_eq!(path_and_query(method, target), expected, "{target:?}");
+        }
+    }
 }

@@ -54,26 +54,28 @@ pub fn pct_ok(bytes: &[u8]) -> bool {
 /// address checked by alphabet (hex digits, ":" and "."; at least two bytes,
 /// one a colon), or `IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )`.
 fn ip_literal_ok(inner: &[u8]) -> bool {
-    if let Some(rest) = inner
-        .strip_prefix(b"v")
-        .or_else(|| inner.strip_prefix(b"V"))
-    {
-        let Some(dot) = rest.iter().position(|&b| b == b'.') else {
-            return false;
-        };
-        let (version, tail) = (&rest[..dot], &rest[dot + 1..]);
-        return !version.is_empty()
-            && version.iter().all(u8::is_ascii_hexdigit)
-            && !tail.is_empty()
-            && tail
-                .iter()
-                .all(|&b| is_unreserved(b) || is_sub_delim(b) || b == b':');
+    match inner {
+        [b'v' | b'V', future @ ..] => {
+            let hex = future.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+            match future[hex..].split_first() {
+                Some((b'.', tail)) => {
+                    hex > 0
+                        && !tail.is_empty()
+                        && tail
+                            .iter()
+                            .all(|&b| is_unreserved(b) || is_sub_delim(b) || b == b':')
+                }
+                _ => false,
+            }
+        }
+        _ => {
+            inner.len() >= 2
+                && inner.contains(&b':')
+                && inner
+                    .iter()
+                    .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        }
     }
-    inner.len() >= 2
-        && inner.contains(&b':')
-        && inner
-            .iter()
-            .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
 }
 
 /// `uri-host [ ":" port ]` (RFC 9112 §3.2, RFC 3986 §3.2.2-3): the value of
@@ -141,40 +143,44 @@ pub fn target_ok(method: &[u8], target: &[u8]) -> bool {
     if target == b"*" {
         return method == b"OPTIONS";
     }
-    let Some(colon) = target.iter().position(|&b| b == b':') else {
+    absolute_form_ok(target)
+}
+
+/// `absolute-URI` split into its components as RFC 3986 Appendix B does
+/// (scheme up to the first ":" before any "/" or "?", then "//" authority up
+/// to the next "/" or "?", then path and query; a target has no "#"), each
+/// component checked on its own.
+fn absolute_form_ok(target: &[u8]) -> bool {
+    let Some(scheme_end) = target.iter().position(|&b| b":/?".contains(&b)) else {
         return false;
     };
-    let scheme = &target[..colon];
-    let scheme_ok = scheme.first().is_some_and(u8::is_ascii_alphabetic)
+    let (scheme, hier_part) = (&target[..scheme_end], &target[scheme_end..]);
+    let Some(hier_part) = hier_part.strip_prefix(b":") else {
+        return false;
+    };
+    let scheme_ok = matches!(scheme.first(), Some(b) if b.is_ascii_alphabetic())
         && scheme
             .iter()
             .all(|&b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
-    if !scheme_ok {
-        return false;
-    }
-    let rest = &target[colon + 1..];
-    let Some(after) = rest.strip_prefix(b"//") else {
-        return no_brackets(rest);
+    let (authority, path_and_query) = match hier_part.strip_prefix(b"//") {
+        Some(after) => {
+            let end = after
+                .iter()
+                .position(|&b| b"/?".contains(&b))
+                .unwrap_or(after.len());
+            (Some(&after[..end]), &after[end..])
+        }
+        None => (None, hier_part),
     };
-    let end = after
-        .iter()
-        .position(|&b| b == b'/' || b == b'?')
-        .unwrap_or(after.len());
-    let (authority, path) = after.split_at(end);
-    let host = if authority.last() == Some(&b']') {
-        authority
-    } else {
-        let colon = authority
-            .iter()
-            .rposition(|&b| b == b':')
-            .unwrap_or(authority.len());
-        &authority[..colon]
-    };
-    let needs_host = scheme.eq_ignore_ascii_case(b"http") || scheme.eq_ignore_ascii_case(b"https");
-    !authority.contains(&b'@')
-        && host_port_ok(authority)
-        && (!needs_host || !host.is_empty())
-        && no_brackets(path)
+    let authority_ok = authority.is_none_or(|authority| {
+        // With a valid `uri-host [":" port]`, the host is empty exactly when
+        // the authority is empty or starts with the port's colon.
+        let host_given = authority.first().is_some_and(|&b| b != b':');
+        let host_required =
+            scheme.eq_ignore_ascii_case(b"http") || scheme.eq_ignore_ascii_case(b"https");
+        !authority.contains(&b'@') && host_port_ok(authority) && (host_given || !host_required)
+    });
+    scheme_ok && authority_ok && !path_and_query.iter().any(|&b| b == b'[' || b == b']')
 }
 
 /// The members of a comma-separated list field, trimmed, empty ones dropped

@@ -3,7 +3,7 @@
 //! Every target is a module with `pub fn check(data: &[u8])` that panics when a
 //! property is violated. This file and its submodules must compile in two
 //! places: the `tern-fuzz` crate (`fuzz/src/lib.rs`) and the integration test
-//! `crates/tern-proto/tests/corpus_replay.rs` (through a `#[path]` attribute),
+//! `crates/tern-proto/tests/api/corpus_replay.rs` (through a `#[path]` attribute),
 //! so they use nothing but `std`, `tern_proto`, `httparse` and `httpdate` (all
 //! dev-dependencies of tern-proto) and never name `crate::` paths outside this
 //! module tree.

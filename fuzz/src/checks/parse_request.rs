@@ -90,19 +90,7 @@ fn drive(data: &[u8], index: u8) {
                         assert_eq!(state, State::Idle, "a head outside Idle");
                         assert_eq!(request.head_len(), consumed, "head length");
                         check_request(&request, input, strict, &limits);
-                        let message = Message {
-                            method: request.method_bytes().to_vec(),
-                            target: request.target().to_vec(),
-                            version: request.version_bytes().to_vec(),
-                            headers: owned(request.headers()),
-                            body: Vec::new(),
-                            trailers: Vec::new(),
-                            framing: request.framing(),
-                            keep_alive: request.keep_alive(),
-                            expects_continue: request.expects_continue(),
-                            upgrade: request.upgrade(),
-                        };
-                        Seen::Request(message)
+                        Seen::Request(Message::from_head(&request))
                     }
                     Outcome::Event(Event::Data(piece)) => {
                         assert!(!piece.is_empty(), "empty Data event");
@@ -127,7 +115,7 @@ fn drive(data: &[u8], index: u8) {
                                 assert!(is_trimmed_value(field.value), "trailer value");
                             }
                         }
-                        Seen::End(owned(fields.into_iter()))
+                        Seen::End(transcript::owned_fields(fields.into_iter()))
                     }
                     Outcome::Event(Event::ConnectionClosed) => Seen::Closed,
                     Outcome::NeedData => Seen::NeedData,
@@ -228,12 +216,6 @@ fn drive(data: &[u8], index: u8) {
         }
     };
     compare_with_transcript(data, &config, &messages, &end);
-}
-
-fn owned<'a>(fields: impl Iterator<Item = tern_proto::Field<'a>>) -> OwnedFields {
-    fields
-        .map(|field| (field.name.to_vec(), field.value.to_vec()))
-        .collect()
 }
 
 /// After an error: the state, the hint, and that the error sticks.

@@ -1,6 +1,7 @@
 //! The composer's view of the field grammar, on the crate's shared byte-class
 //! tables ([`crate::tables`]): a byte the request parser refuses in a name or
-//! a value is a byte the composer refuses to write.
+//! a value is a byte the composer refuses to write. A field name is checked
+//! with [`crate::tables::is_token`], as the parser checks a transfer coding.
 //!
 //! ```text
 //! field-name    = token                                   ; RFC 9110 §5.1
@@ -11,16 +12,7 @@
 //! field-vchar   = VCHAR / obs-text
 //! ```
 
-use crate::tables::{self, FIELD_VALUE, TCHAR};
-
-/// Whether `name` is a `token` (RFC 9110 §5.1: `field-name = token`).
-///
-/// One table load per byte, folded without an early exit so the loop has no
-/// data-dependent branch.
-#[inline]
-pub(crate) fn is_token(name: &[u8]) -> bool {
-    !name.is_empty() && name.iter().fold(true, |ok, &b| ok & tables::is(b, TCHAR))
-}
+use crate::tables::{self, FIELD_VALUE};
 
 /// Whether `b` is a `field-vchar`: a field-value byte other than SP and HTAB.
 #[inline]
@@ -71,6 +63,7 @@ mod tests {
     extern crate std;
 
     use super::*;
+    use crate::tables::is_token;
     use proptest::prelude::*;
 
     /// The token delimiters of RFC 9110 §5.6.2, written out independently.

@@ -3,6 +3,7 @@
 use super::{
     ComposeError, Field, NameClass, Writer, chars, classify, measure_fields, write_fields,
 };
+use crate::tables;
 
 /// A block of complete field lines (`Name: value\r\n` …), validated once when
 /// it is made and then copied into any number of heads without looking at its
@@ -62,7 +63,7 @@ impl<'a> FieldLines<'a> {
                 return Err(ComposeError::InvalidFieldName { index });
             };
             let name = &rest[..colon];
-            if !chars::is_token(name) {
+            if !tables::is_token(name) {
                 return Err(ComposeError::InvalidFieldName { index });
             }
             match classify(name) {

@@ -131,8 +131,9 @@
 //! the composer then copies without looking at it again. When the whole head
 //! repeats but for the date and persistence (a hot file's `200`),
 //! [`ResponseHead::prepare`] renders it once into a [`PreparedHead`], and each
-//! response is then one copy and the date (within 2x of a bare `memcpy` of
-//! the head in `benches/compose.rs`).
+//! response is then one copy and the date (its cost against a bare `memcpy`
+//! of the head is measured in `benches/compose.rs`; the figures are in
+//! `benches/README.md`).
 //!
 //! # Chunked bodies
 //!
@@ -179,6 +180,7 @@ mod status;
 use core::fmt;
 
 use crate::Version;
+use crate::tables;
 
 pub use chunked::{
     CHUNK_END, ChunkHeader, LAST_CHUNK, chunk_len, encode_chunk, encode_last_chunk, last_chunk_len,
@@ -683,7 +685,7 @@ fn measure_fields(fields: &[Field<'_>], date_given: bool) -> Result<(usize, bool
     let mut len = 0usize;
     let mut upgrade = false;
     for (index, &(name, value)) in fields.iter().enumerate() {
-        if !chars::is_token(name) {
+        if !tables::is_token(name) {
             return Err(ComposeError::InvalidFieldName { index });
         }
         match classify(name) {

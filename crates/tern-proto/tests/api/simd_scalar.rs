@@ -8,11 +8,10 @@
 //! On a CPU without AVX2, or built with `--cfg tern_disable_simd`, both runs
 //! take the scalar path and agree trivially; this machine and CI's have AVX2.
 
-mod events;
-
-use events::{event_log, event_log_split, lenient};
 use proptest::prelude::*;
 use tern_proto::Config;
+
+use crate::events::{event_log, event_log_split, lenient};
 
 fn configs() -> [(Config, Config); 2] {
     let pair = |config: Config| {

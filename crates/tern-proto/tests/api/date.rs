@@ -155,6 +155,11 @@ fn known_vectors() {
         &render_clf_timestamp(MAX_UNIX_SECONDS),
         b"31/Dec/9999:23:59:59 +0000"
     );
+    // Past the last second of year 9999, the last second.
+    assert_eq!(
+        render_imf_fixdate(u64::MAX),
+        render_imf_fixdate(MAX_UNIX_SECONDS)
+    );
     assert_eq!(IMF_FIXDATE_LEN, 29);
     assert_eq!(CLF_TIMESTAMP_LEN, 26);
 }

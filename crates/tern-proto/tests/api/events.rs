@@ -1,7 +1,7 @@
 //! The event log of a connection, shared by the tests that compare runs
 //! (golden logs, SIMD against scalar): every event with every part and
 //! offset, so two runs agree only if they behave identically.
-#![allow(dead_code, unreachable_pub)]
+#![allow(unreachable_pub)]
 
 use std::fmt::Write as _;
 

@@ -11,7 +11,7 @@
 //!   still fail; once it passes, move it up to `fuzz/regressions/<target>/`.
 
 #[allow(dead_code, unreachable_pub)]
-#[path = "../../../fuzz/src/checks/mod.rs"]
+#[path = "../../../../fuzz/src/checks/mod.rs"]
 mod checks;
 
 use std::panic::{self, AssertUnwindSafe};

@@ -412,3 +412,34 @@ fn a_reset_connection_behaves_like_a_new_one() {
         }
     }
 }
+
+// Found by coverage (`scripts/coverage`; these tests were
+// tests/coverage_gaps.rs): behaviour no other test reached. Lines no input
+// can reach are listed in spec/reports/COVERAGE.md.
+
+#[test]
+fn a_closed_connection_stays_closed() {
+    let mut conn = Connection::new(Config::default());
+    conn.handle_eof();
+    let step = conn.poll_event(b"").unwrap();
+    assert!(matches!(
+        step.outcome,
+        Outcome::Event(Event::ConnectionClosed)
+    ));
+    assert_eq!(conn.state(), State::Closed);
+    // Once closed, bytes are never read again.
+    for _ in 0..2 {
+        let step = conn
+            .poll_event(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+            .unwrap();
+        assert_eq!(step.consumed, 0);
+        assert!(matches!(
+            step.outcome,
+            Outcome::Event(Event::ConnectionClosed)
+        ));
+        assert_eq!(conn.state(), State::Closed);
+    }
+    // The response side has nothing to finish and no next cycle.
+    assert_eq!(conn.finish_response(true).unwrap_err().state, State::Closed);
+    assert_eq!(conn.start_next_cycle().unwrap_err().state, State::Closed);
+}

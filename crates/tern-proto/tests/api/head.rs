@@ -1,176 +1,16 @@
-//! Tests that kill the mutants `scripts/mutants` found surviving in the
-//! parser: each asserts the exact behaviour the mutant changed. Mutants that
-//! cannot change behaviour are listed, with the reason, in `spec/MUTANTS.md`.
+//! The request head: the request line and its target, the field lines and
+//! their line ends, and the framing fields (Transfer-Encoding), each refusal
+//! reported with its kind at the offending byte.
 
-use tern_proto::transcript::{self, Transcript};
-use tern_proto::{Config, Connection, ErrorKind, Event, Framing, LeniencyKind, Outcome};
+use tern_proto::transcript;
+use tern_proto::{Config, Connection, ErrorKind, Event, LeniencyKind, Outcome};
 
-const CHUNKED_HEAD: &str = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+use crate::support::{chunked, error_at, run};
 
-fn run(config: &Config, input: &[u8]) -> Transcript {
-    let whole = transcript::run(config, input, &[]);
-    let bytewise = transcript::run(config, input, &(1..input.len()).collect::<Vec<_>>());
-    assert_eq!(whole, bytewise, "split changed the result");
-    whole
-}
-
-fn chunked(body: &str) -> Vec<u8> {
-    format!("{CHUNKED_HEAD}{body}").into_bytes()
-}
-
-fn error_of(config: &Config, input: &[u8]) -> Option<(ErrorKind, usize)> {
-    run(config, input).error.map(|e| (e.kind(), e.offset()))
-}
-
-/// The body and the leniencies of a single chunked request, read through a
-/// connection in one piece.
-fn body_and_leniencies(config: &Config, input: &[u8]) -> (Vec<u8>, Vec<LeniencyKind>) {
-    let mut conn = Connection::new(config.clone());
-    let mut rest = input;
-    let mut body = Vec::new();
-    let mut kinds = Vec::new();
-    loop {
-        let step = conn.poll_event(rest).expect("a valid request");
-        let consumed = step.consumed;
-        match step.outcome {
-            Outcome::Event(Event::Request(request)) => {
-                kinds.extend(request.leniencies().iter().map(|l| l.kind));
-            }
-            Outcome::Event(Event::Data(data)) => body.extend_from_slice(data),
-            Outcome::Event(Event::EndOfMessage(trailers)) => {
-                kinds.extend(trailers.leniencies().iter().map(|l| l.kind));
-                break;
-            }
-            other => panic!("unexpected {other:?}"),
-        }
-        rest = &rest[consumed..];
-    }
-    (body, kinds)
-}
-
-// spec: CHUNK-2, CHUNK-3
-#[test]
-fn a_chunk_size_of_64_digits_with_leading_zeros_is_accepted() {
-    let size = format!("{}5", "0".repeat(63));
-    assert_eq!(size.len(), 64);
-    let t = run(
-        &Config::default(),
-        &chunked(&format!("{size}\r\nhello\r\n0\r\n\r\n")),
-    );
-    assert_eq!(t.error, None);
-    assert_eq!(t.messages[0].body, b"hello");
-    // Sixteen significant digits are the most a size can have.
-    let t = run(&Config::default(), &chunked("0ffffffffffffffff\r\n"));
-    assert_eq!(t.error, None);
-    assert!(t.incomplete);
-    let input = chunked("10000000000000000\r\n");
-    assert_eq!(
-        error_of(&Config::default(), &input),
-        Some((ErrorKind::InvalidChunkSize, CHUNKED_HEAD.len() + 16))
-    );
-}
-
-// spec: CHUNK-2, MSG-4
-#[test]
-fn a_chunk_size_line_ended_by_a_bare_lf_is_read_when_allowed() {
-    let mut config = Config::default();
-    config.allow_bare_lf(true);
-    let input = chunked("5\nhello\r\n3;x\nabc\r\n0\r\n\r\n");
-    let (body, kinds) = body_and_leniencies(&config, &input);
-    assert_eq!(body, b"helloabc");
-    assert_eq!(kinds, [LeniencyKind::BareLf, LeniencyKind::BareLf]);
-    let t = run(&config, &input);
-    assert_eq!(t.messages[0].body, b"helloabc");
-    assert_eq!(t.messages[0].framing, Framing::Chunked);
-    assert_eq!(t.unconsumed, 0);
-    // Strict, the same bytes are a bare LF at the end of the first size line.
-    assert_eq!(
-        error_of(&Config::default(), &input),
-        Some((ErrorKind::BareLf, CHUNKED_HEAD.len() + 1))
-    );
-}
-
-// spec: MSG-3, ERR-3
-#[test]
-fn a_bare_cr_in_a_chunk_size_line_is_reported_at_the_cr() {
-    let start = CHUNKED_HEAD.len();
-    for (body, offset) in [
-        ("5\rX", start + 1),
-        ("5;a\rX", start + 3),
-        ("5 ;a=b\r\r\n", start + 6),
-    ] {
-        assert_eq!(
-            error_of(&Config::default(), &chunked(body)),
-            Some((ErrorKind::BareCr, offset)),
-            "{body:?}"
-        );
-    }
-}
-
-// spec: CHUNK-6, MSG-4
-#[test]
-fn chunk_data_ended_by_a_bare_lf_is_read_when_allowed() {
-    let mut config = Config::default();
-    config.allow_bare_lf(true);
-    let input = chunked("5\r\nhello\n3\r\nabc\n0\r\n\r\n");
-    let (body, kinds) = body_and_leniencies(&config, &input);
-    assert_eq!(body, b"helloabc");
-    assert_eq!(kinds, [LeniencyKind::BareLf, LeniencyKind::BareLf]);
-    assert_eq!(run(&config, &input).messages[0].body, b"helloabc");
-    // Strict, LF alone after chunk data is not the CRLF the data needs.
-    assert_eq!(
-        error_of(&Config::default(), &input),
-        Some((ErrorKind::InvalidChunkDataEnd, CHUNKED_HEAD.len() + 8))
-    );
-}
-
-// spec: LIMIT-6
-#[test]
-fn a_chunked_body_exactly_at_the_body_limit_is_accepted() {
-    let mut config = Config::default();
-    config.max_body_len(Some(8));
-    let t = run(&config, &chunked("5\r\nhello\r\n3\r\nabc\r\n0\r\n\r\n"));
-    assert_eq!(t.error, None);
-    assert_eq!(t.messages[0].body, b"helloabc");
-    // One byte more is refused at the end of the size line that exceeds it.
-    let input = chunked("5\r\nhello\r\n4\r\nabcd\r\n0\r\n\r\n");
-    assert_eq!(
-        error_of(&config, &input),
-        Some((ErrorKind::BodyTooLarge, CHUNKED_HEAD.len() + 11))
-    );
-}
-
-// spec: CHUNK-5
-#[test]
-fn quoted_pairs_in_chunk_extensions() {
-    // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text ) (RFC 9110 §5.6.4).
-    for ext in [
-        ";a=\"\\\"q\"",
-        ";a=\"x\\ y\"",
-        ";a=\"x\\\ty\"",
-        ";a=\"x\\\\\";b",
-        ";a=\"\\\"\\\"\"",
-    ] {
-        let t = run(
-            &Config::default(),
-            &chunked(&format!("1{ext}\r\nx\r\n0\r\n\r\n")),
-        );
-        assert_eq!(t.error, None, "{ext:?}");
-        assert_eq!(t.messages[0].body, b"x", "{ext:?}");
-    }
-    let mut input = chunked("1;a=\"x\\");
-    input.extend_from_slice(b"\x80\"\r\nx\r\n0\r\n\r\n");
-    assert_eq!(run(&Config::default(), &input).error, None);
-    // A backslash before a control byte, or at the end, is no quoted-pair.
-    for ext in [";a=\"x\\\x01\"", ";a=\"x\\\""] {
-        let input = chunked(&format!("1{ext}\r\nx\r\n0\r\n\r\n"));
-        assert_eq!(
-            error_of(&Config::default(), &input),
-            Some((ErrorKind::InvalidChunkExtension, CHUNKED_HEAD.len() + 1)),
-            "{ext:?}"
-        );
-    }
-}
+// Found by mutation testing (`scripts/mutants`; these tests were
+// tests/mutants.rs): each asserts the exact behaviour a surviving mutant
+// changed. Mutants that cannot change behaviour are listed in
+// spec/reports/MUTANTS.md.
 
 // spec: FRAME-9, FRAME-12
 #[test]
@@ -236,11 +76,11 @@ fn a_section_ended_by_a_bare_lf() {
     let mut config = Config::default();
     config.max_fields(1);
     assert_eq!(
-        error_of(&config, head),
+        error_at(&config, head),
         Some((ErrorKind::BareLf, head.len() - 1))
     );
     assert_eq!(
-        error_of(&Config::default(), head),
+        error_at(&Config::default(), head),
         Some((ErrorKind::BareLf, head.len() - 1))
     );
     // Allowed: the LF ends the head, and the trailer section too.
@@ -279,7 +119,7 @@ fn line_ending_errors_in_field_lines_point_at_the_byte() {
     for (rest, kind, offset) in cases {
         let input = format!("{head}{rest}");
         assert_eq!(
-            error_of(&Config::default(), input.as_bytes()),
+            error_at(&Config::default(), input.as_bytes()),
             Some((kind, offset)),
             "{rest:?}"
         );
@@ -289,7 +129,7 @@ fn line_ending_errors_in_field_lines_point_at_the_byte() {
     config.allow_bare_lf(true);
     let input = format!("{head}Foo\n\r\n");
     assert_eq!(
-        error_of(&config, input.as_bytes()),
+        error_at(&config, input.as_bytes()),
         Some((ErrorKind::InvalidHeaderName, at + 3))
     );
 }
@@ -303,13 +143,13 @@ fn request_lines_the_fast_path_must_leave_to_the_scanner() {
         b" GET / HTTP/1.1\r\n",
     ] {
         assert_eq!(
-            error_of(&Config::default(), input),
+            error_at(&Config::default(), input),
             Some((ErrorKind::InvalidRequestLine, 0))
         );
     }
     // An empty target between two SPs.
     assert_eq!(
-        error_of(&Config::default(), b"GET  HTTP/1.1\r\nHost: h\r\n\r\n"),
+        error_at(&Config::default(), b"GET  HTTP/1.1\r\nHost: h\r\n\r\n"),
         Some((ErrorKind::InvalidRequestLine, 4))
     );
     // Bytes after the version, and a CRLF further on: the version is still
@@ -318,7 +158,7 @@ fn request_lines_the_fast_path_must_leave_to_the_scanner() {
     input.resize(58, b'X');
     input.extend_from_slice(b"\r\nHost: h\r\n\r\n");
     assert_eq!(
-        error_of(&Config::default(), &input),
+        error_at(&Config::default(), &input),
         Some((ErrorKind::InvalidVersion, 14))
     );
 }
@@ -331,7 +171,7 @@ fn empty_lines_before_a_request() {
     for (prefix, offset) in [("\r", 0), ("\r\n\r", 2), ("\r\n\r\n\r", 4)] {
         let input = format!("{prefix}{request}");
         assert_eq!(
-            error_of(&Config::default(), input.as_bytes()),
+            error_at(&Config::default(), input.as_bytes()),
             Some((ErrorKind::BareCr, offset)),
             "{prefix:?}"
         );
@@ -339,7 +179,7 @@ fn empty_lines_before_a_request() {
     // LF alone: refused, or skipped and recorded when allowed.
     let input = format!("\n\r\n{request}");
     assert_eq!(
-        error_of(&Config::default(), input.as_bytes()),
+        error_at(&Config::default(), input.as_bytes()),
         Some((ErrorKind::BareLf, 0))
     );
     let mut config = Config::default();
@@ -374,7 +214,7 @@ fn a_request_line_cut_short_by_a_cr_is_reported_at_the_cr() {
     ];
     for (input, kind, offset) in cases {
         assert_eq!(
-            error_of(&Config::default(), input),
+            error_at(&Config::default(), input),
             Some((kind, offset)),
             "{:?}",
             String::from_utf8_lossy(input)
@@ -395,7 +235,7 @@ fn an_http_or_https_target_needs_a_host_and_other_schemes_do_not() {
     ] {
         let input = format!("GET {target} HTTP/1.1\r\nHost: h\r\n\r\n");
         assert_eq!(
-            error_of(&Config::default(), input.as_bytes()),
+            error_at(&Config::default(), input.as_bytes()),
             Some((ErrorKind::InvalidTarget, 4)),
             "{target}"
         );
@@ -413,5 +253,88 @@ fn an_http_or_https_target_needs_a_host_and_other_schemes_do_not() {
         let t = run(&Config::default(), input.as_bytes());
         assert_eq!(t.error, None, "{target}");
         assert_eq!(t.messages[0].target, target.as_bytes());
+    }
+}
+
+// Found by coverage (`scripts/coverage`; these tests were
+// tests/coverage_gaps.rs): behaviour no other test reached. Lines no input
+// can reach are listed in spec/reports/COVERAGE.md.
+
+// spec: TARGET-3, TARGET-8
+#[test]
+fn connect_with_an_unclosed_ip_literal_is_an_invalid_target() {
+    let input = b"CONNECT [::1:443 HTTP/1.1\r\nHost: h\r\n\r\n";
+    let error = Connection::new(Config::default())
+        .poll_event(input)
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidTarget);
+    // Reported at the start of the target, when the SP after it arrives.
+    assert_eq!(error.offset(), 8);
+    // The same target with its bracket closed is an authority.
+    let t = transcript::run(
+        &Config::default(),
+        b"CONNECT [::1]:443 HTTP/1.1\r\nHost: h\r\n\r\n",
+        &[],
+    );
+    assert_eq!(t.error, None);
+    assert_eq!(t.messages[0].target, b"[::1]:443");
+}
+
+/// The path and the query of a request, read through a connection, from its
+/// head and from its owned copy.
+fn path_and_query(input: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
+    let mut conn = Connection::new(Config::default());
+    let step = conn.poll_event(input).expect("a valid request");
+    let Outcome::Event(Event::Request(request)) = step.outcome else {
+        panic!("a request head");
+    };
+    let owned = request.to_owned_request();
+    assert_eq!(owned.as_request().path(), request.path());
+    assert_eq!(owned.as_request().query(), request.query());
+    (request.path().to_vec(), request.query().map(<[u8]>::to_vec))
+}
+
+// spec: TARGET-9
+#[test]
+fn the_path_and_query_of_every_target_form() {
+    let cases: [(&str, &str, Option<&str>); 12] = [
+        // origin-form
+        ("GET /index.html HTTP/1.1", "/index.html", None),
+        (
+            "GET /search?q=tern&page=2 HTTP/1.1",
+            "/search",
+            Some("q=tern&page=2"),
+        ),
+        ("GET /a%3Fb?c?d HTTP/1.1", "/a%3Fb", Some("c?d")),
+        ("GET /? HTTP/1.1", "/", Some("")),
+        // absolute-form
+        ("GET http://example.com/a/b?x HTTP/1.1", "/a/b", Some("x")),
+        ("GET http://example.com HTTP/1.1", "/", None),
+        (
+            "GET https://example.com:8443?x=1 HTTP/1.1",
+            "/",
+            Some("x=1"),
+        ),
+        ("GET http://[::1]:8080/p/ HTTP/1.1", "/p/", None),
+        (
+            "GET http://user-info-free.example/?a/b HTTP/1.1",
+            "/",
+            Some("a/b"),
+        ),
+        // asterisk-form, authority-form: no path and no query
+        ("OPTIONS * HTTP/1.1", "", None),
+        ("CONNECT example.com:443 HTTP/1.1", "", None),
+        ("CONNECT [::1]:443 HTTP/1.1", "", None),
+    ];
+    for (line, path, query) in cases {
+        let input = format!("{line}\r\nHost: example.com\r\n\r\n");
+        assert_eq!(
+            path_and_query(input.as_bytes()),
+            (
+                path.as_bytes().to_vec(),
+                query.map(|q| q.as_bytes().to_vec())
+            ),
+            "{line}"
+        );
     }
 }

@@ -13,13 +13,13 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
 
 #[allow(dead_code, unreachable_pub)]
-#[path = "../examples/blocking_server.rs"]
+#[path = "../../examples/blocking_server.rs"]
 mod blocking_server;
 #[allow(dead_code, unreachable_pub)]
-#[path = "../examples/event_loop.rs"]
+#[path = "../../examples/event_loop.rs"]
 mod event_loop;
 #[allow(dead_code, unreachable_pub)]
-#[path = "../examples/tokio_server.rs"]
+#[path = "../../examples/tokio_server.rs"]
 mod tokio_server;
 
 type Run = fn(Option<String>, &mut dyn Write) -> io::Result<()>;

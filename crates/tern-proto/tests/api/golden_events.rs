@@ -12,16 +12,14 @@
 //! strict configuration, without offsets or leniencies.
 //!
 //! To re-record after an intended change of behaviour (and only then):
-//! `TERN_BLESS_GOLDEN=1 cargo test -p tern-proto --test golden_events`.
-
-mod events;
-mod support;
+//! `TERN_BLESS_GOLDEN=1 cargo test -p tern-proto --test api golden_events::`.
 
 use std::path::{Path, PathBuf};
 
-use events::{event_log, lenient};
-use support::vectors::load_cases;
 use tern_proto::Config;
+
+use crate::events::{event_log, lenient};
+use crate::support::vectors::load_cases;
 
 const GOLDEN: &str = "tests/golden/events.txt";
 

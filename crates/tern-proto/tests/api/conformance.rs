@@ -4,12 +4,11 @@
 
 use std::fmt::Write as _;
 
-mod support;
-
 use serde_json::Value;
-use support::vectors::{load_cases, vectors_dir};
 use tern_proto::transcript::{self, Message, Transcript};
 use tern_proto::{Config, Framing};
+
+use crate::support::vectors::{load_cases, vectors_dir};
 
 fn latin1(bytes: &[u8]) -> String {
     bytes.iter().map(|&b| char::from(b)).collect()
@@ -45,6 +44,8 @@ fn message_json(message: &Message, extras: &Value) -> Value {
         ("expect_continue", Value::from(message.expects_continue)),
         ("upgrade", Value::from(message.upgrade)),
         ("framing", Value::from(framing)),
+        ("path", Value::from(latin1(&message.path))),
+        ("query", Value::from(message.query.as_deref().map(latin1))),
     ];
     for (key, value) in optional {
         if extras.get(key).is_some() {

@@ -2,11 +2,11 @@
 //! parsed fields agree. Where they differ, the difference must be one listed
 //! in spec/DIFFERENCES-httparse.md; each rule below names its entry.
 
-mod support;
-
 use proptest::collection::vec;
 use proptest::prelude::*;
 use tern_proto::{Config, Connection, ErrorKind, Event, Outcome};
+
+use crate::support;
 
 /// What tern-proto made of a head.
 #[derive(Debug)]
@@ -231,15 +231,7 @@ proptest! {
         ], 0u8..3), 1..4),
     ) {
         let mut bytes = BASE[base].to_vec();
-        for (at, byte, op) in edits {
-            let at = at % (bytes.len() + 1);
-            match op {
-                0 if at < bytes.len() => bytes[at] = byte,
-                1 => bytes.insert(at, byte),
-                _ if at < bytes.len() => { bytes.remove(at); }
-                _ => {}
-            }
-        }
+        support::mutate(&mut bytes, &edits);
         if let Err(why) = compare(&bytes) {
             return Err(TestCaseError::fail(why));
         }

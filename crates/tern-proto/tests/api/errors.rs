@@ -1,9 +1,11 @@
-//! Behaviour that no other suite reached, found by `scripts/coverage`: each
-//! test asserts what the code does, not only that it runs. Lines that no input
-//! can reach are listed, with the reason, in `spec/COVERAGE.md`.
+//! What errors say: every error kind's stable name, status hint and
+//! message, and how a parse error and a state error display.
 
-use tern_proto::transcript;
-use tern_proto::{Config, Connection, ErrorKind, Event, Framing, Outcome, State};
+use tern_proto::{Config, Connection, ErrorKind, State};
+
+// Found by coverage (`scripts/coverage`; these tests were
+// tests/coverage_gaps.rs): behaviour no other test reached. Lines no input
+// can reach are listed in spec/reports/COVERAGE.md.
 
 /// Every error kind, with its driver name, status hint and message.
 const KINDS: &[(ErrorKind, &str, u16, &str)] = &[
@@ -195,53 +197,6 @@ fn an_error_displays_its_kind_and_offset() {
     );
 }
 
-// spec: TARGET-3, TARGET-8
-#[test]
-fn connect_with_an_unclosed_ip_literal_is_an_invalid_target() {
-    let input = b"CONNECT [::1:443 HTTP/1.1\r\nHost: h\r\n\r\n";
-    let error = Connection::new(Config::default())
-        .poll_event(input)
-        .unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::InvalidTarget);
-    // Reported at the start of the target, when the SP after it arrives.
-    assert_eq!(error.offset(), 8);
-    // The same target with its bracket closed is an authority.
-    let t = transcript::run(
-        &Config::default(),
-        b"CONNECT [::1]:443 HTTP/1.1\r\nHost: h\r\n\r\n",
-        &[],
-    );
-    assert_eq!(t.error, None);
-    assert_eq!(t.messages[0].target, b"[::1]:443");
-}
-
-#[test]
-fn a_closed_connection_stays_closed() {
-    let mut conn = Connection::new(Config::default());
-    conn.handle_eof();
-    let step = conn.poll_event(b"").unwrap();
-    assert!(matches!(
-        step.outcome,
-        Outcome::Event(Event::ConnectionClosed)
-    ));
-    assert_eq!(conn.state(), State::Closed);
-    // Once closed, bytes are never read again.
-    for _ in 0..2 {
-        let step = conn
-            .poll_event(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
-            .unwrap();
-        assert_eq!(step.consumed, 0);
-        assert!(matches!(
-            step.outcome,
-            Outcome::Event(Event::ConnectionClosed)
-        ));
-        assert_eq!(conn.state(), State::Closed);
-    }
-    // The response side has nothing to finish and no next cycle.
-    assert_eq!(conn.finish_response(true).unwrap_err().state, State::Closed);
-    assert_eq!(conn.start_next_cycle().unwrap_err().state, State::Closed);
-}
-
 #[test]
 fn a_state_error_names_the_state() {
     let mut conn = Connection::new(Config::default());
@@ -253,49 +208,4 @@ fn a_state_error_names_the_state() {
     );
     // Refused calls change nothing.
     assert_eq!(conn.state(), State::Idle);
-}
-
-// spec: CHUNK-8
-#[test]
-fn trailers_are_empty_unless_a_chunked_body_has_some() {
-    let cases: [(&[u8], bool); 3] = [
-        (
-            b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\n\r\n",
-            false,
-        ),
-        (
-            b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-            true,
-        ),
-        (
-            b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\n\r\nx",
-            true,
-        ),
-    ];
-    for (input, empty) in cases {
-        let mut conn = Connection::new(Config::default());
-        let mut rest: &[u8] = input;
-        loop {
-            let step = conn.poll_event(rest).unwrap();
-            let consumed = step.consumed;
-            if let Outcome::Event(Event::EndOfMessage(trailers)) = step.outcome {
-                assert_eq!(trailers.is_empty(), empty);
-                assert_eq!(trailers.fields().len(), usize::from(!empty));
-                break;
-            }
-            rest = &rest[consumed..];
-        }
-    }
-}
-
-// spec: RESULT-4
-#[test]
-fn cuts_out_of_order_are_skipped_and_change_nothing() {
-    let input = b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabcGET / HTTP/1.1\r\nHost: h\r\n\r\n";
-    let whole = transcript::run(&Config::default(), input, &[]);
-    assert_eq!(whole.messages.len(), 2);
-    for cuts in [&[60, 10][..], &[70, 69, 5], &[1000, 3]] {
-        assert_eq!(transcript::run(&Config::default(), input, cuts), whole);
-    }
-    assert_eq!(whole.messages[0].framing, Framing::Length(3));
 }
