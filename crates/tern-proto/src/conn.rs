@@ -456,6 +456,8 @@ impl Connection {
         Ok(())
     }
 
+    // Inlined so that the input's column in the table is a constant.
+    #[inline(always)]
     fn apply(&mut self, input: Input) -> Result<(), StateError> {
         match state::transition(self.sides, input) {
             Ok(next) => {
@@ -469,6 +471,7 @@ impl Connection {
     }
 
     /// A transition of the peer's side that the parser has made legal.
+    #[inline(always)]
     fn apply_peer(&mut self, input: Input) {
         self.sides = state::transition(self.sides, input).expect("the parser follows the table");
     }
@@ -479,6 +482,7 @@ impl Connection {
     }
 
     /// The table's answer to a send, as the caller's error if refused.
+    #[inline(always)]
     fn check_send(&self, input: Input) -> Result<Sides, SendError> {
         state::transition(self.sides, input).map_err(|refusal| match refusal {
             Refusal::NoRequest => SendError::NoRequest,
