@@ -418,6 +418,9 @@ impl HeadScanner {
         fields: &mut Vec<FieldSpan>,
         leniencies: &mut Vec<Leniency>,
     ) -> Result<Option<(RequestLine, usize)>, Failure> {
+        if self.resume_inside_line(input, config) {
+            return Ok(None);
+        }
         let mut p = self.pos;
         if let Some(done) = self.whole_head(&mut p, input, config, fields) {
             self.pos = p;
@@ -426,6 +429,27 @@ impl HeadScanner {
         let result = self.scan_from(&mut p, input, config, fields, leniencies);
         self.pos = p;
         result
+    }
+
+    /// Re-entry inside a field name or value, the common case when bytes
+    /// arrive a few at a time: the new bytes are scanned for the part's
+    /// class, as the byte-wise loop would first do, and when all of them
+    /// belong to it (the line goes on past the input) there is nothing more
+    /// to do: returns true. Otherwise the loop goes on from where this scan
+    /// stopped; it alone decides errors and limits.
+    #[inline]
+    fn resume_inside_line(&mut self, input: &[u8], config: &Config) -> bool {
+        if !matches!(self.state, HeadState::Fields)
+            || input.len() > self.line.method_start.saturating_add(config.max_head_len)
+        {
+            return false;
+        }
+        self.pos = match self.fields.state {
+            FieldState::Value => tables::skip_field_value(input, self.pos),
+            FieldState::Name => tables::skip_class(input, self.pos, TCHAR),
+            _ => return false,
+        };
+        self.pos == input.len()
     }
 
     /// The fast path for a head that is already complete in `input` and
@@ -441,7 +465,7 @@ impl HeadScanner {
         config: &Config,
         fields: &mut Vec<FieldSpan>,
     ) -> Option<(RequestLine, usize)> {
-        if self.state != HeadState::SkipEmptyLines
+        if !matches!(self.state, HeadState::SkipEmptyLines)
             || *p >= config.max_head_len
             || matches!(input.get(*p), None | Some(b'\r' | b'\n'))
         {
