@@ -292,12 +292,16 @@ fn whole_field_line<S: ByteScan>(
         value_start += 1;
     }
     let cr = scan.skip_field_value(window, value_start);
-    if window.get(cr..cr + 2) != Some(b"\r\n") {
+    let Some([b'\r', b'\n']) = window.get(cr..cr + 2) else {
         return None;
-    }
+    };
     let mut value_end = cr;
-    while value_end > value_start && matches!(window[value_end - 1], b' ' | b'\t') {
-        value_end -= 1;
+    // `cr > name_end`: the byte before it is in the window. Usually it ends
+    // the value; only OWS before the CR needs the trimming loop.
+    if matches!(window[cr - 1], b' ' | b'\t') {
+        while value_end > value_start && matches!(window[value_end - 1], b' ' | b'\t') {
+            value_end -= 1;
+        }
     }
     fields.push(FieldSpan {
         name_start: start,
