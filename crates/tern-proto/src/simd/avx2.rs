@@ -156,7 +156,7 @@ fn first_refused(
     refused: impl Fn(__m256i) -> u32,
     scalar: impl Fn(&[u8], usize) -> usize,
 ) -> usize {
-    while bytes.len().saturating_sub(from) >= 32 {
+    while bytes.len() >= 32 && from <= bytes.len() - 32 {
         // SAFETY: the loop condition keeps `from + 32 <= bytes.len()`.
         let mask = refused(unsafe { load(bytes, from) });
         if mask != 0 {
