@@ -355,6 +355,23 @@ pub(crate) fn whole_request_line<S: ByteScan>(
     uri::target_form_is_valid(method, target, brackets).then_some((line, version_start + 10))
 }
 
+/// The fast paths of a head in one call: `whole_request_line` at `start`,
+/// then `whole_field_lines` after it, so that the vector scans are set up
+/// once. Returns the request line and where the field lines it took end;
+/// `None` if the request line was not taken.
+#[inline(always)]
+pub(crate) fn whole_head_lines<S: ByteScan>(
+    scan: S,
+    window: &[u8],
+    start: usize,
+    config: &Config,
+    fields: &mut Vec<FieldSpan>,
+) -> Option<(RequestLine, usize)> {
+    let (line, next) = whole_request_line(scan, window, start, config)?;
+    let end = whole_field_lines(scan, window, next, config.max_fields, fields);
+    Some((line, end))
+}
+
 /// Where the head scanner stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum HeadState {
@@ -480,19 +497,15 @@ impl HeadScanner {
         self.state = HeadState::Method;
         let end = input.len().min(p.saturating_add(config.max_head_len));
         let window = &input[..end];
-        let (line, next) = if config.scalar_only {
-            whole_request_line(Scalar, window, *p, config)
+        let (line, fields_end) = if config.scalar_only {
+            whole_head_lines(Scalar, window, *p, config, fields)
         } else {
-            simd::whole_request_line(window, *p, config)
+            simd::whole_head_lines(window, *p, config, fields)
         }?;
         self.line = line;
         self.state = HeadState::Fields;
         self.fields = FieldScanner::new();
-        *p = if config.scalar_only {
-            whole_field_lines(Scalar, window, next, config.max_fields, fields)
-        } else {
-            simd::whole_field_lines(window, next, config.max_fields, fields)
-        };
+        *p = fields_end;
         if window.get(*p..*p + 2) != Some(b"\r\n") {
             return None;
         }
