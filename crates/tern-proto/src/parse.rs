@@ -432,7 +432,8 @@ impl HeadScanner {
 
     /// Scans `input`, which must start where it started on the previous call and
     /// extend what was passed then. Returns the offset just past the head once
-    /// complete, or `None` when more bytes are needed.
+    /// complete (the scanner is then spent: the next head needs a new one), or
+    /// `None` when more bytes are needed.
     pub(crate) fn scan(
         &mut self,
         input: &[u8],
@@ -479,6 +480,8 @@ impl HeadScanner {
     /// by its fast path with no state dispatch in between. It stops at the
     /// first thing it does not take, leaving the scanner in the state the
     /// byte-wise loop would have reached there, and the loop goes on from it.
+    /// A complete head leaves the scanner spent, as [`HeadScanner::scan`]
+    /// says: its state is not brought up to date.
     #[inline]
     fn whole_head(
         &mut self,
@@ -493,24 +496,27 @@ impl HeadScanner {
         {
             return None;
         }
-        self.line.method_start = *p;
-        self.state = HeadState::Method;
         let end = input.len().min(p.saturating_add(config.max_head_len));
         let window = &input[..end];
-        let (line, fields_end) = if config.scalar_only {
+        let taken = if config.scalar_only {
             whole_head_lines(Scalar, window, *p, config, fields)
         } else {
             simd::whole_head_lines(window, *p, config, fields)
-        }?;
+        };
+        let Some((line, fields_end)) = taken else {
+            self.line.method_start = *p;
+            self.state = HeadState::Method;
+            return None;
+        };
+        if window.get(fields_end..fields_end + 2) == Some(b"\r\n") {
+            *p = fields_end + 2;
+            return Some((line, *p));
+        }
         self.line = line;
         self.state = HeadState::Fields;
         self.fields = FieldScanner::new();
         *p = fields_end;
-        if window.get(*p..*p + 2) != Some(b"\r\n") {
-            return None;
-        }
-        *p += 2;
-        Some((self.line, *p))
+        None
     }
 
     fn scan_from(
