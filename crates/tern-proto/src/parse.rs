@@ -441,9 +441,6 @@ impl HeadScanner {
         fields: &mut Vec<FieldSpan>,
         leniencies: &mut Vec<Leniency>,
     ) -> Result<Option<(RequestLine, usize)>, Failure> {
-        if self.resume_inside_line(input, config) {
-            return Ok(None);
-        }
         let mut p = self.pos;
         if let Some(done) = self.whole_head(&mut p, input, config, fields) {
             self.pos = p;
@@ -458,10 +455,12 @@ impl HeadScanner {
     /// arrive a few at a time: the new bytes are scanned for the part's
     /// class, as the byte-wise loop would first do, and when all of them
     /// belong to it (the line goes on past the input) there is nothing more
-    /// to do: returns true. Otherwise the loop goes on from where this scan
-    /// stopped; it alone decides errors and limits.
+    /// to do: returns true. Otherwise [`HeadScanner::scan`] goes on from
+    /// where this scan stopped; it alone decides errors, limits and the end
+    /// of the input. The connection asks this first, before the rest of a
+    /// poll's machinery.
     #[inline]
-    fn resume_inside_line(&mut self, input: &[u8], config: &Config) -> bool {
+    pub(crate) fn resume_inside_line(&mut self, input: &[u8], config: &Config) -> bool {
         if !matches!(self.state, HeadState::Fields)
             || input.len() > self.line.method_start.saturating_add(config.max_head_len)
         {
