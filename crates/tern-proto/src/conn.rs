@@ -11,7 +11,9 @@ use crate::framing::{self, Framing};
 use crate::parse::{Failure, FieldSpan, HeadScanner};
 use crate::request::{HeadFacts, Method, Request, Trailers};
 use crate::send::{Closing, DataFrame, Intent, Outgoing};
-use crate::state::{self, Continue, Input, Ours, Peer, Refusal, Sides, State, StateError, Stream};
+use crate::state::{
+    self, Continue, Input, Ours, Parts, Peer, Refusal, Sides, State, StateError, Stream,
+};
 use crate::version::Version;
 
 /// What one call to [`Connection::poll_event`] did: how many bytes of the input
@@ -202,7 +204,7 @@ impl Connection {
     /// body: it sent `Expect: 100-continue` with a body, and neither the
     /// interim response nor a final one has been sent.
     pub fn awaits_continue(&self) -> bool {
-        self.sides.peer == Peer::Body && self.sides.ours == Ours::Respond(Continue::Expected)
+        self.sides.peer() == Peer::Body && self.sides.ours() == Ours::Respond(Continue::Expected)
     }
 
     /// Whether bytes of a next request head have been seen (the connection is
@@ -221,16 +223,16 @@ impl Connection {
     /// How to close the connection, once it must close: `None` while it may
     /// persist (or before the response decides). See [`Closing`].
     pub fn closing(&self) -> Option<Closing> {
-        let must_close = match self.sides.peer {
+        let must_close = match self.sides.peer() {
             Peer::Error | Peer::Closed => true,
-            _ => self.sides.ours == Ours::MustClose,
+            _ => self.sides.ours() == Ours::MustClose,
         };
         if !must_close {
             return None;
         }
-        let quiet = self.sides.stream == Stream::Ended
-            || self.sides.peer == Peer::Closed
-            || (self.sides.peer == Peer::Complete && !self.answering.keep_alive);
+        let quiet = self.sides.stream() == Stream::Ended
+            || self.sides.peer() == Peer::Closed
+            || (self.sides.peer() == Peer::Complete && !self.answering.keep_alive);
         Some(if quiet { Closing::Now } else { Closing::Linger })
     }
 
@@ -239,14 +241,20 @@ impl Connection {
         if let Some(error) = self.error {
             return Err(error);
         }
-        if self.sides.ours == Ours::MustClose {
-            return Ok(step(0, Outcome::Paused));
-        }
-        match self.sides.peer {
-            Peer::Idle if self.sides.ours == Ours::Idle => self.poll_head(input),
-            Peer::Body => self.poll_body(input),
-            Peer::EndPending => Ok(self.end_without_trailers(input)),
-            Peer::Closed => Ok(step(0, Outcome::Event(Event::ConnectionClosed))),
+        let Parts { peer, ours, stream } = self.sides.parts();
+        match (peer, ours) {
+            (_, Ours::MustClose) => Ok(step(0, Outcome::Paused)),
+            // A trickled head resumed inside a line that goes on past the
+            // input: nothing to report, before any of the head's machinery.
+            (Peer::Idle, Ours::Idle)
+                if stream == Stream::Open && self.head.resume_inside_line(input, &self.config) =>
+            {
+                Ok(step(0, Outcome::NeedData))
+            }
+            (Peer::Idle, Ours::Idle) => self.poll_head(input),
+            (Peer::Body, _) => self.poll_body(input),
+            (Peer::EndPending, _) => Ok(self.end_without_trailers(input)),
+            (Peer::Closed, _) => Ok(step(0, Outcome::Event(Event::ConnectionClosed))),
             _ => Ok(step(0, Outcome::Paused)),
         }
     }
@@ -455,6 +463,8 @@ impl Connection {
         Ok(())
     }
 
+    // Inlined so that the input's column in the table is a constant.
+    #[inline(always)]
     fn apply(&mut self, input: Input) -> Result<(), StateError> {
         match state::transition(self.sides, input) {
             Ok(next) => {
@@ -468,6 +478,7 @@ impl Connection {
     }
 
     /// A transition of the peer's side that the parser has made legal.
+    #[inline(always)]
     fn apply_peer(&mut self, input: Input) {
         self.sides = state::transition(self.sides, input).expect("the parser follows the table");
     }
@@ -478,6 +489,7 @@ impl Connection {
     }
 
     /// The table's answer to a send, as the caller's error if refused.
+    #[inline(always)]
     fn check_send(&self, input: Input) -> Result<Sides, SendError> {
         state::transition(self.sides, input).map_err(|refusal| match refusal {
             Refusal::NoRequest => SendError::NoRequest,
@@ -530,7 +542,7 @@ impl Connection {
             .scan(input, &self.config, &mut self.fields, &mut self.leniencies);
         let (line, head_len) = match scanned {
             Err(failure) => return Err(self.fail(failure)),
-            Ok(None) if self.sides.stream == Stream::Ended => {
+            Ok(None) if self.sides.stream() == Stream::Ended => {
                 if self.head.started() {
                     return Err(self.fail((ErrorKind::UnexpectedEof, input.len())));
                 }
@@ -606,7 +618,7 @@ impl Connection {
             Body::Length(0) => Ok(self.end_without_trailers(input)),
             Body::Length(left) => {
                 if input.is_empty() {
-                    if self.sides.stream == Stream::Ended {
+                    if self.sides.stream() == Stream::Ended {
                         return Err(self.fail((ErrorKind::UnexpectedEof, 0)));
                     }
                     return Ok(step(0, Outcome::NeedData));
@@ -630,7 +642,7 @@ impl Connection {
                         data_start: start,
                     }),
                     Ok(ChunkStep::NeedData { consumed }) => {
-                        if self.sides.stream == Stream::Ended {
+                        if self.sides.stream() == Stream::Ended {
                             return Err(self.fail((ErrorKind::UnexpectedEof, input.len())));
                         }
                         Ok(step(consumed, Outcome::NeedData))

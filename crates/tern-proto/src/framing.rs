@@ -70,7 +70,27 @@ enum Known {
     Upgrade,
 }
 
+/// The first byte (lower case) of the known name of each length, 0 where
+/// none has that length.
+const FIRST_BYTE_BY_LENGTH: [u8; 18] = {
+    let mut first = [0; 18];
+    first[4] = b'h';
+    first[6] = b'e';
+    first[7] = b'u';
+    first[10] = b'c';
+    first[14] = b'c';
+    first[17] = b't';
+    first
+};
+
 fn known(name: &[u8]) -> Option<Known> {
+    // Most names of these lengths are other fields (Accept, Cookie,
+    // User-Agent): their length and first byte rule them out with one
+    // lookup, before any comparison.
+    match (FIRST_BYTE_BY_LENGTH.get(name.len()), name.first()) {
+        (Some(&first), Some(&byte)) if first == byte | 0x20 => {}
+        _ => return None,
+    }
     let candidate = match name.len() {
         4 => (Known::Host, &b"host"[..]),
         6 => (Known::Expect, &b"expect"[..]),
@@ -80,10 +100,7 @@ fn known(name: &[u8]) -> Option<Known> {
         17 => (Known::TransferEncoding, &b"transfer-encoding"[..]),
         _ => return None,
     };
-    // Most names of these lengths are other fields (Accept, Cookie,
-    // User-Agent): one byte tells them apart before the whole comparison.
-    (name[0] | 0x20 == candidate.1[0] && tables::eq_lowercase(name, candidate.1))
-        .then_some(candidate.0)
+    tables::eq_lowercase(name, candidate.1).then_some(candidate.0)
 }
 
 /// Splits a list-valued field (RFC 9110 §5.6.1) into its non-empty members,
@@ -108,6 +125,12 @@ struct TransferCodings {
 impl TransferCodings {
     fn add_line(&mut self, value: &[u8]) {
         self.present = true;
+        // The common value, a list of one `chunked`, needs no split.
+        if tables::eq_lowercase(value, b"chunked") {
+            self.chunked += 1;
+            self.last_is_chunked = true;
+            return;
+        }
         // A line that names no coding at all says nothing a sender would mean;
         // refusing it leaves no room for two readings (spec FRAME rules).
         self.malformed |= list_members(value).next().is_none();
@@ -215,6 +238,12 @@ pub(crate) fn decide(
                 });
             }
             Known::TransferEncoding => codings.add_line(value),
+            // Most values are one option: compared whole (the parser
+            // trimmed their OWS), they need no split.
+            Known::Connection if tables::eq_lowercase(value, b"keep-alive") => {
+                keep_alive_token = true;
+            }
+            Known::Connection if tables::eq_lowercase(value, b"close") => close = true,
             Known::Connection => {
                 for token in list_members(value) {
                     close |= tables::eq_lowercase(token, b"close");

@@ -287,17 +287,22 @@ fn whole_field_line<S: ByteScan>(
     if name_end == start || window.get(name_end) != Some(&b':') {
         return None;
     }
-    let mut value_start = name_end + 1;
+    // Usually one SP, then the value.
+    let mut value_start = name_end + 1 + usize::from(window.get(name_end + 1) == Some(&b' '));
     while matches!(window.get(value_start), Some(b' ' | b'\t')) {
         value_start += 1;
     }
     let cr = scan.skip_field_value(window, value_start);
-    if window.get(cr..cr + 2) != Some(b"\r\n") {
+    let Some([b'\r', b'\n']) = window.get(cr..cr + 2) else {
         return None;
-    }
+    };
     let mut value_end = cr;
-    while value_end > value_start && matches!(window[value_end - 1], b' ' | b'\t') {
-        value_end -= 1;
+    // `cr > name_end`: the byte before it is in the window. Usually it ends
+    // the value; only OWS before the CR needs the trimming loop.
+    if matches!(window[cr - 1], b' ' | b'\t') {
+        while value_end > value_start && matches!(window[value_end - 1], b' ' | b'\t') {
+            value_end -= 1;
+        }
     }
     fields.push(FieldSpan {
         name_start: start,
@@ -348,6 +353,23 @@ pub(crate) fn whole_request_line<S: ByteScan>(
     let method = &window[line.method_start..line.method_end];
     let target = &window[line.target_start..line.target_end];
     uri::target_form_is_valid(method, target, brackets).then_some((line, version_start + 10))
+}
+
+/// The fast paths of a head in one call: `whole_request_line` at `start`,
+/// then `whole_field_lines` after it, so that the vector scans are set up
+/// once. Returns the request line and where the field lines it took end;
+/// `None` if the request line was not taken.
+#[inline(always)]
+pub(crate) fn whole_head_lines<S: ByteScan>(
+    scan: S,
+    window: &[u8],
+    start: usize,
+    config: &Config,
+    fields: &mut Vec<FieldSpan>,
+) -> Option<(RequestLine, usize)> {
+    let (line, next) = whole_request_line(scan, window, start, config)?;
+    let end = whole_field_lines(scan, window, next, config.max_fields, fields);
+    Some((line, end))
 }
 
 /// Where the head scanner stands.
@@ -410,7 +432,8 @@ impl HeadScanner {
 
     /// Scans `input`, which must start where it started on the previous call and
     /// extend what was passed then. Returns the offset just past the head once
-    /// complete, or `None` when more bytes are needed.
+    /// complete (the scanner is then spent: the next head needs a new one), or
+    /// `None` when more bytes are needed.
     pub(crate) fn scan(
         &mut self,
         input: &[u8],
@@ -428,11 +451,36 @@ impl HeadScanner {
         result
     }
 
+    /// Re-entry inside a field name or value, the common case when bytes
+    /// arrive a few at a time: the new bytes are scanned for the part's
+    /// class, as the byte-wise loop would first do, and when all of them
+    /// belong to it (the line goes on past the input) there is nothing more
+    /// to do: returns true. Otherwise [`HeadScanner::scan`] goes on from
+    /// where this scan stopped; it alone decides errors, limits and the end
+    /// of the input. The connection asks this first, before the rest of a
+    /// poll's machinery.
+    #[inline]
+    pub(crate) fn resume_inside_line(&mut self, input: &[u8], config: &Config) -> bool {
+        if !matches!(self.state, HeadState::Fields)
+            || input.len() > self.line.method_start.saturating_add(config.max_head_len)
+        {
+            return false;
+        }
+        self.pos = match self.fields.state {
+            FieldState::Value => tables::skip_field_value(input, self.pos),
+            FieldState::Name => tables::skip_class(input, self.pos, TCHAR),
+            _ => return false,
+        };
+        self.pos == input.len()
+    }
+
     /// The fast path for a head that is already complete in `input` and
     /// ordinary: a request line, field lines and the empty line, each taken
     /// by its fast path with no state dispatch in between. It stops at the
     /// first thing it does not take, leaving the scanner in the state the
     /// byte-wise loop would have reached there, and the loop goes on from it.
+    /// A complete head leaves the scanner spent, as [`HeadScanner::scan`]
+    /// says: its state is not brought up to date.
     #[inline]
     fn whole_head(
         &mut self,
@@ -441,34 +489,33 @@ impl HeadScanner {
         config: &Config,
         fields: &mut Vec<FieldSpan>,
     ) -> Option<(RequestLine, usize)> {
-        if self.state != HeadState::SkipEmptyLines
+        if !matches!(self.state, HeadState::SkipEmptyLines)
             || *p >= config.max_head_len
             || matches!(input.get(*p), None | Some(b'\r' | b'\n'))
         {
             return None;
         }
-        self.line.method_start = *p;
-        self.state = HeadState::Method;
         let end = input.len().min(p.saturating_add(config.max_head_len));
         let window = &input[..end];
-        let (line, next) = if config.scalar_only {
-            whole_request_line(Scalar, window, *p, config)
+        let taken = if config.scalar_only {
+            whole_head_lines(Scalar, window, *p, config, fields)
         } else {
-            simd::whole_request_line(window, *p, config)
-        }?;
+            simd::whole_head_lines(window, *p, config, fields)
+        };
+        let Some((line, fields_end)) = taken else {
+            self.line.method_start = *p;
+            self.state = HeadState::Method;
+            return None;
+        };
+        if window.get(fields_end..fields_end + 2) == Some(b"\r\n") {
+            *p = fields_end + 2;
+            return Some((line, *p));
+        }
         self.line = line;
         self.state = HeadState::Fields;
         self.fields = FieldScanner::new();
-        *p = if config.scalar_only {
-            whole_field_lines(Scalar, window, next, config.max_fields, fields)
-        } else {
-            simd::whole_field_lines(window, next, config.max_fields, fields)
-        };
-        if window.get(*p..*p + 2) != Some(b"\r\n") {
-            return None;
-        }
-        *p += 2;
-        Some((self.line, *p))
+        *p = fields_end;
+        None
     }
 
     fn scan_from(

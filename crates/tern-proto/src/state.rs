@@ -110,26 +110,68 @@ pub(crate) enum Stream {
     Ended,
 }
 
-/// Both sides of a connection and its stream.
+/// Both sides of a connection and its stream, spelled out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Sides {
+pub(crate) struct Parts {
     pub(crate) peer: Peer,
     pub(crate) ours: Ours,
     pub(crate) stream: Stream,
 }
 
+/// Both sides of a connection and its stream, as the position of their
+/// [`Parts`] in [`Parts::ALL`]: the row of the precomputed [`TABLE`], so that
+/// a transition is one lookup.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Sides(u8);
+
+impl core::fmt::Debug for Sides {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.parts().fmt(f)
+    }
+}
+
 impl Sides {
     /// A fresh connection.
-    pub(crate) const NEW: Self = Self {
+    pub(crate) const NEW: Self = Self::of(Parts {
         peer: Peer::Idle,
         ours: Ours::Idle,
         stream: Stream::Open,
-    };
+    });
+
+    /// The sides spelled out by `parts`.
+    pub(crate) const fn of(parts: Parts) -> Self {
+        Self(parts.index() as u8)
+    }
+
+    /// What the sides are.
+    #[inline]
+    pub(crate) fn parts(self) -> Parts {
+        Parts::ALL[usize::from(self.0)]
+    }
+
+    /// What the peer is doing.
+    #[inline]
+    pub(crate) fn peer(self) -> Peer {
+        self.parts().peer
+    }
+
+    /// What we are doing.
+    #[inline]
+    pub(crate) fn ours(self) -> Ours {
+        self.parts().ours
+    }
+
+    /// Whether the peer's byte stream has ended.
+    #[inline]
+    pub(crate) fn stream(self) -> Stream {
+        self.parts().stream
+    }
 
     /// The public summary.
     #[inline]
     pub(crate) fn summary(self) -> State {
-        match (self.peer, self.ours) {
+        let Parts { peer, ours, .. } = self.parts();
+        match (peer, ours) {
             (Peer::Error, _) => State::Error,
             (Peer::Closed, _) => State::Closed,
             (_, Ours::MustClose) => State::MustClose,
@@ -219,30 +261,37 @@ impl core::error::Error for StateError {}
 #[inline]
 pub(crate) fn may_persist(sides: Sides) -> bool {
     !matches!(
-        (sides.peer, sides.ours),
+        (sides.peer(), sides.ours()),
         (Peer::Error | Peer::Closed, _) | (Peer::Body, Ours::Respond(Continue::Expected))
     )
 }
 
 /// The transition table: every legal (state, input) pair and where it leads.
-#[inline]
-pub(crate) fn transition(sides: Sides, input: Input) -> Result<Sides, Refusal> {
+///
+/// Written as a match to be read; [`transition`] answers from [`TABLE`], which
+/// the compiler fills from this function for every pair.
+const fn rule(sides: Parts, input: Input) -> Result<Parts, Refusal> {
     use Input as I;
     use Ours as O;
     use Peer as P;
-    let Sides { peer, ours, stream } = sides;
-    let next = |peer, ours| Sides { peer, ours, stream };
+    let Parts { peer, ours, stream } = sides;
     Ok(match (peer, ours, input) {
         // The peer's side.
-        (_, _, I::Eof) => Sides {
+        (_, _, I::Eof) => Parts {
             stream: Stream::Ended,
             ..sides
         },
-        (_, O::Idle, I::ProtocolError) => next(P::Error, O::Respond(Continue::NotExpected)),
-        (_, O::Respond(_), I::ProtocolError) => next(P::Error, O::Respond(Continue::NotExpected)),
-        (_, O::Body { .. }, I::ProtocolError) => next(P::Error, O::Body { persistent: false }),
-        (_, O::Done | O::MustClose, I::ProtocolError) => next(P::Error, O::MustClose),
-        (P::Idle, O::Idle, I::CleanClose) if stream == Stream::Ended => next(P::Closed, O::Idle),
+        (_, O::Idle, I::ProtocolError) => sides.with(P::Error, O::Respond(Continue::NotExpected)),
+        (_, O::Respond(_), I::ProtocolError) => {
+            sides.with(P::Error, O::Respond(Continue::NotExpected))
+        }
+        (_, O::Body { .. }, I::ProtocolError) => {
+            sides.with(P::Error, O::Body { persistent: false })
+        }
+        (_, O::Done | O::MustClose, I::ProtocolError) => sides.with(P::Error, O::MustClose),
+        (P::Idle, O::Idle, I::CleanClose) if matches!(stream, Stream::Ended) => {
+            sides.with(P::Closed, O::Idle)
+        }
         (
             P::Idle,
             O::Idle,
@@ -257,32 +306,32 @@ pub(crate) fn transition(sides: Sides, input: Input) -> Result<Sides, Refusal> {
                 Continue::NotExpected
             };
             let peer = if has_body { P::Body } else { P::EndPending };
-            next(peer, O::Respond(expect))
+            sides.with(peer, O::Respond(expect))
         }
-        (P::Body | P::EndPending, _, I::EndOfRequest) => next(P::Complete, ours),
+        (P::Body | P::EndPending, _, I::EndOfRequest) => sides.with(P::Complete, ours),
 
         // Our side.
         (P::Error | P::Closed, _, I::ResponseComplete { .. } | I::StartNextCycle) => {
             return Err(Refusal::NotNow);
         }
         (P::Body, O::Respond(Continue::Expected), I::SendContinue) => {
-            next(peer, O::Respond(Continue::Sent))
+            sides.with(peer, O::Respond(Continue::Sent))
         }
         (_, O::Respond(_), I::SendContinue) => return Err(Refusal::UnexpectedContinue),
         (_, O::Respond(_), I::SendInterim) => sides,
-        (_, O::Respond(_), I::SendHead { persistent }) => next(peer, O::Body { persistent }),
+        (_, O::Respond(_), I::SendHead { persistent }) => sides.with(peer, O::Body { persistent }),
         (_, O::Body { .. }, I::SendData) => sides,
         (_, O::Body { persistent }, I::SendEnd) => {
-            next(peer, if persistent { O::Done } else { O::MustClose })
+            sides.with(peer, if persistent { O::Done } else { O::MustClose })
         }
         // An early response the connection did not see: the body is unread.
         (P::Body, O::Respond(_) | O::Body { .. }, I::ResponseComplete { .. }) => {
-            next(peer, O::MustClose)
+            sides.with(peer, O::MustClose)
         }
         (_, O::Respond(_) | O::Body { .. }, I::ResponseComplete { persistent }) => {
-            next(peer, if persistent { O::Done } else { O::MustClose })
+            sides.with(peer, if persistent { O::Done } else { O::MustClose })
         }
-        (P::Complete, O::Done, I::StartNextCycle) => next(P::Idle, O::Idle),
+        (P::Complete, O::Done, I::StartNextCycle) => sides.with(P::Idle, O::Idle),
 
         // Refusals, most specific first.
         (
@@ -304,6 +353,196 @@ pub(crate) fn transition(sides: Sides, input: Input) -> Result<Sides, Refusal> {
         }
         _ => return Err(Refusal::NotNow),
     })
+}
+
+/// How many values [`Parts`] can take: 6 peer states, 8 of ours, 2 of the stream.
+const SIDES_COUNT: usize = 96;
+/// How many values [`Input`] can take.
+const INPUT_COUNT: usize = 17;
+/// A table entry that is a refusal, not the index of the next [`Sides`].
+const REFUSED: u8 = 0x80;
+
+impl Peer {
+    const ALL: [Self; 6] = [
+        Self::Idle,
+        Self::Body,
+        Self::EndPending,
+        Self::Complete,
+        Self::Closed,
+        Self::Error,
+    ];
+}
+
+impl Ours {
+    const ALL: [Self; 8] = [
+        Self::Idle,
+        Self::Respond(Continue::NotExpected),
+        Self::Respond(Continue::Expected),
+        Self::Respond(Continue::Sent),
+        Self::Body { persistent: false },
+        Self::Body { persistent: true },
+        Self::Done,
+        Self::MustClose,
+    ];
+
+    /// The position of this value in [`Ours::ALL`].
+    #[inline]
+    const fn index(self) -> usize {
+        match self {
+            Self::Idle => 0,
+            Self::Respond(Continue::NotExpected) => 1,
+            Self::Respond(Continue::Expected) => 2,
+            Self::Respond(Continue::Sent) => 3,
+            Self::Body { persistent: false } => 4,
+            Self::Body { persistent: true } => 5,
+            Self::Done => 6,
+            Self::MustClose => 7,
+        }
+    }
+}
+
+impl Parts {
+    /// Every value, in the order of [`Parts::index`].
+    const ALL: [Self; SIDES_COUNT] = {
+        let mut all = [Self {
+            peer: Peer::Idle,
+            ours: Ours::Idle,
+            stream: Stream::Open,
+        }; SIDES_COUNT];
+        let mut i = 0;
+        while i < SIDES_COUNT {
+            all[i] = Self {
+                peer: Peer::ALL[i / 16],
+                ours: Ours::ALL[i / 2 % 8],
+                stream: if i % 2 == 0 {
+                    Stream::Open
+                } else {
+                    Stream::Ended
+                },
+            };
+            i += 1;
+        }
+        all
+    };
+
+    /// The position of this value in [`Parts::ALL`] and the rows of [`TABLE`].
+    #[inline]
+    const fn index(self) -> usize {
+        (self.peer as usize * 8 + self.ours.index()) * 2 + self.stream as usize
+    }
+
+    /// These sides with another peer and ours, the stream unchanged.
+    const fn with(self, peer: Peer, ours: Ours) -> Self {
+        Self {
+            peer,
+            ours,
+            stream: self.stream,
+        }
+    }
+}
+
+impl Input {
+    /// Every value, in the order of [`Input::index`].
+    const ALL: [Self; INPUT_COUNT] = [
+        Self::RequestHead {
+            has_body: false,
+            expects_continue: false,
+        },
+        Self::RequestHead {
+            has_body: false,
+            expects_continue: true,
+        },
+        Self::RequestHead {
+            has_body: true,
+            expects_continue: false,
+        },
+        Self::RequestHead {
+            has_body: true,
+            expects_continue: true,
+        },
+        Self::EndOfRequest,
+        Self::Eof,
+        Self::CleanClose,
+        Self::ProtocolError,
+        Self::SendContinue,
+        Self::SendInterim,
+        Self::SendHead { persistent: false },
+        Self::SendHead { persistent: true },
+        Self::SendData,
+        Self::SendEnd,
+        Self::ResponseComplete { persistent: false },
+        Self::ResponseComplete { persistent: true },
+        Self::StartNextCycle,
+    ];
+
+    /// The position of this value in [`Input::ALL`] and the columns of [`TABLE`].
+    #[inline(always)]
+    const fn index(self) -> usize {
+        match self {
+            Self::RequestHead {
+                has_body,
+                expects_continue,
+            } => has_body as usize * 2 + expects_continue as usize,
+            Self::EndOfRequest => 4,
+            Self::Eof => 5,
+            Self::CleanClose => 6,
+            Self::ProtocolError => 7,
+            Self::SendContinue => 8,
+            Self::SendInterim => 9,
+            Self::SendHead { persistent } => 10 + persistent as usize,
+            Self::SendData => 12,
+            Self::SendEnd => 13,
+            Self::ResponseComplete { persistent } => 14 + persistent as usize,
+            Self::StartNextCycle => 16,
+        }
+    }
+}
+
+impl Refusal {
+    /// Every value, in declaration order (`as u8`).
+    const ALL: [Self; 6] = [
+        Self::NoRequest,
+        Self::AlreadyResponded,
+        Self::NoHead,
+        Self::ResponseComplete,
+        Self::UnexpectedContinue,
+        Self::NotNow,
+    ];
+}
+
+/// [`rule`] for every pair, computed at compile time: the next [`Sides`], or
+/// [`REFUSED`] with the refusal. Looking an answer up costs a
+/// few instructions where the match's decision tree cost some seventy, and
+/// the connection asks at least three times per request.
+static TABLE: [[u8; INPUT_COUNT]; SIDES_COUNT] = {
+    let mut table = [[0; INPUT_COUNT]; SIDES_COUNT];
+    let mut s = 0;
+    while s < SIDES_COUNT {
+        // The orders of `ALL` and `index` agree, or the build fails here.
+        assert!(Parts::ALL[s].index() == s);
+        let mut i = 0;
+        while i < INPUT_COUNT {
+            assert!(Input::ALL[i].index() == i);
+            table[s][i] = match rule(Parts::ALL[s], Input::ALL[i]) {
+                Ok(next) => next.index() as u8,
+                Err(refusal) => REFUSED | refusal as u8,
+            };
+            i += 1;
+        }
+        s += 1;
+    }
+    table
+};
+
+/// Where `input` leads from `sides`, as [`rule`] says.
+#[inline(always)]
+pub(crate) fn transition(sides: Sides, input: Input) -> Result<Sides, Refusal> {
+    let entry = TABLE[usize::from(sides.0)][input.index()];
+    if entry & REFUSED == 0 {
+        Ok(Sides(entry))
+    } else {
+        Err(Refusal::ALL[(entry & !REFUSED) as usize])
+    }
 }
 
 #[cfg(test)]
@@ -336,11 +575,11 @@ mod tests {
         for peer in peers {
             for our in ours {
                 for stream in [Stream::Open, Stream::Ended] {
-                    all.push(Sides {
+                    all.push(Sides::of(Parts {
                         peer,
                         ours: our,
                         stream,
-                    });
+                    }));
                 }
             }
         }
@@ -374,6 +613,18 @@ mod tests {
     }
 
     #[test]
+    fn the_precomputed_table_answers_as_the_rule() {
+        let sides = all_sides();
+        assert_eq!(sides.len(), SIDES_COUNT);
+        for s in sides {
+            for input in Input::ALL {
+                let expected = rule(s.parts(), input).map(Sides::of);
+                assert_eq!(transition(s, input), expected, "{s:?} {input:?}");
+            }
+        }
+    }
+
+    #[test]
     fn errors_are_terminal_for_the_peer_and_reachable_from_everywhere() {
         for sides in all_sides() {
             let after = transition(sides, Input::ProtocolError).unwrap();
@@ -381,8 +632,8 @@ mod tests {
             assert!(!may_persist(after));
             for input in inputs() {
                 if let Ok(next) = transition(after, input) {
-                    assert_eq!(next.peer, Peer::Error, "{sides:?} {input:?}");
-                    assert_ne!(next.ours, Ours::Done, "{sides:?} {input:?}");
+                    assert_eq!(next.peer(), Peer::Error, "{sides:?} {input:?}");
+                    assert_ne!(next.ours(), Ours::Done, "{sides:?} {input:?}");
                 }
             }
         }
@@ -392,8 +643,8 @@ mod tests {
     fn eof_is_legal_everywhere_and_only_ends_the_stream() {
         for sides in all_sides() {
             let after = transition(sides, Input::Eof).unwrap();
-            assert_eq!((after.peer, after.ours), (sides.peer, sides.ours));
-            assert_eq!(after.stream, Stream::Ended);
+            assert_eq!((after.peer(), after.ours()), (sides.peer(), sides.ours()));
+            assert_eq!(after.stream(), Stream::Ended);
         }
     }
 
@@ -403,7 +654,7 @@ mod tests {
             let result = transition(sides, Input::StartNextCycle);
             assert_eq!(
                 result.is_ok(),
-                sides.peer == Peer::Complete && sides.ours == Ours::Done,
+                sides.peer() == Peer::Complete && sides.ours() == Ours::Done,
                 "{sides:?}"
             );
             if let Ok(next) = result {
@@ -414,11 +665,11 @@ mod tests {
 
     #[test]
     fn a_response_that_persists_never_strands_a_client_waiting_for_continue() {
-        let waiting = Sides {
+        let waiting = Sides::of(Parts {
             peer: Peer::Body,
             ours: Ours::Respond(Continue::Expected),
             stream: Stream::Open,
-        };
+        });
         assert!(!may_persist(waiting));
         let sent = transition(waiting, Input::SendContinue).unwrap();
         assert!(may_persist(sent));
@@ -462,9 +713,9 @@ mod tests {
     fn a_clean_close_needs_the_end_of_the_stream_and_no_request() {
         for sides in all_sides() {
             let result = transition(sides, Input::CleanClose);
-            let legal = sides.peer == Peer::Idle
-                && sides.ours == Ours::Idle
-                && sides.stream == Stream::Ended;
+            let legal = sides.peer() == Peer::Idle
+                && sides.ours() == Ours::Idle
+                && sides.stream() == Stream::Ended;
             assert_eq!(result.is_ok(), legal, "{sides:?}");
             if let Ok(next) = result {
                 assert_eq!(next.summary(), State::Closed);

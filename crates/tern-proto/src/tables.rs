@@ -89,10 +89,12 @@ pub(crate) fn is(byte: u8, class: u8) -> bool {
 }
 
 /// Whether `bytes` equals `lowercase` ignoring ASCII case; `lowercase` holds
-/// only lowercase letters, digits and "-". Eight bytes at a time: setting bit
-/// 0x20 lowercases letters, and a byte whose lowercase form matches but which
-/// differs from it must be an upper-case letter (a control byte, such as a CR
-/// a leniency let through, would otherwise pass for "-" or a digit).
+/// only lowercase letters, digits and "-". A word at a time, with no branch per
+/// byte: a byte may differ from its counterpart only in bit 0x20, and only
+/// where the counterpart is a letter (the only bytes of `lowercase` with bit
+/// 0x40), so a control byte such as a CR a leniency let through cannot pass
+/// for "-" or a digit. Words overlap to cover lengths that are not a multiple
+/// of the word.
 #[inline]
 pub(crate) fn eq_lowercase(bytes: &[u8], lowercase: &[u8]) -> bool {
     debug_assert!(
@@ -100,38 +102,36 @@ pub(crate) fn eq_lowercase(bytes: &[u8], lowercase: &[u8]) -> bool {
             .iter()
             .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     );
-    if bytes.len() != lowercase.len() {
+    let len = lowercase.len();
+    if bytes.len() != len {
         return false;
     }
-    let mut a = bytes.chunks_exact(8);
-    let mut b = lowercase.chunks_exact(8);
-    for (x, y) in (&mut a).zip(&mut b) {
-        let x = u64::from_le_bytes(x.try_into().expect("8 bytes"));
-        let y = u64::from_le_bytes(y.try_into().expect("8 bytes"));
-        // Bytes of `x` that differ from `y` only in bit 0x20 must be letters.
-        if x | 0x2020_2020_2020_2020 != y | 0x2020_2020_2020_2020 || !differ_only_in_letters(x, y) {
-            return false;
+    let differ = |x: u64, y: u64| (x ^ y) & !((y & 0x4040_4040_4040_4040) >> 1) != 0;
+    if len >= 8 {
+        let word =
+            |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
+        let mut at = 0;
+        while at + 8 < len {
+            if differ(word(bytes, at), word(lowercase, at)) {
+                return false;
+            }
+            at += 8;
         }
+        !differ(word(bytes, len - 8), word(lowercase, len - 8))
+    } else if len >= 4 {
+        let word = |b: &[u8], at: usize| {
+            u64::from(u32::from_le_bytes(
+                b[at..at + 4].try_into().expect("4 bytes"),
+            ))
+        };
+        !differ(word(bytes, 0), word(lowercase, 0))
+            && !differ(word(bytes, len - 4), word(lowercase, len - 4))
+    } else {
+        bytes
+            .iter()
+            .zip(lowercase)
+            .all(|(&x, &y)| !differ(u64::from(x), u64::from(y)))
     }
-    a.remainder()
-        .iter()
-        .zip(b.remainder())
-        .all(|(&x, &y)| x == y || (y.is_ascii_lowercase() && x == y - 0x20))
-}
-
-/// Given words equal up to bit 0x20 in each byte, whether every byte where
-/// they differ is a letter in `lowercase` (so `x` holds its upper case).
-#[inline]
-fn differ_only_in_letters(x: u64, lowercase: u64) -> bool {
-    let differ = x ^ lowercase;
-    if differ == 0 {
-        return true;
-    }
-    lowercase
-        .to_le_bytes()
-        .iter()
-        .zip(differ.to_le_bytes())
-        .all(|(&y, d)| d == 0 || y.is_ascii_lowercase())
 }
 
 /// Whether `bytes` is a non-empty `token` (RFC 9110 §5.6.2): a transfer
@@ -222,7 +222,28 @@ mod tests {
 
     #[test]
     fn lowercase_comparison_matches_eq_ignore_ascii_case_on_every_byte() {
-        let words: [&[u8]; 4] = [b"content-length", b"host", b"100-continue", b"keep-alive"];
+        // Every length up to three words, to cover the byte loop, the
+        // overlapping tails of the 4- and 8-byte words and the word loop.
+        let words: [&[u8]; 18] = [
+            b"a",
+            b"te",
+            b"gzi",
+            b"host",
+            b"close",
+            b"expect",
+            b"upgrade",
+            b"0123456-",
+            b"chunked-9",
+            b"keep-alive",
+            b"abcdefghijk",
+            b"100-continue",
+            b"abcdefghijklm",
+            b"content-length",
+            b"abcdefghijklmno",
+            b"abcdefghijklmnop",
+            b"transfer-encoding",
+            b"abcdefghijklmnopqrstuvwx-",
+        ];
         for word in words {
             for b in 0..=255u8 {
                 for at in 0..word.len() {

@@ -56,6 +56,7 @@ pub(crate) fn target_is_valid(method: &[u8], target: &[u8]) -> bool {
 
 /// Whether the form of the target suits its method; `brackets` says whether
 /// the target holds `[` or `]`, which only an authority's host may.
+#[inline(always)]
 pub(crate) fn target_form_is_valid(method: &[u8], target: &[u8], brackets: bool) -> bool {
     if method == b"CONNECT" {
         // authority-form = uri-host ":" port, only and always for CONNECT (§3.2.3).
@@ -149,14 +150,21 @@ fn authority_form_is_valid(target: &[u8]) -> bool {
 }
 
 /// `uri-host [ ":" port ]` (RFC 9112 §3.2, RFC 3986 §3.2.2, §3.2.3); empty is valid.
+#[inline(always)]
 pub(crate) fn host_is_valid(value: &[u8]) -> bool {
-    // The common case, a plain reg-name with an optional port, in one pass.
+    // The common case, a plain reg-name with an optional port, in one pass
+    // (inlined: every request checks its Host).
     let plain_end = tables::skip_class(value, 0, tables::REG_NAME);
     match value.get(plain_end) {
-        None => return true,
-        Some(b':') if value[plain_end + 1..].iter().all(u8::is_ascii_digit) => return true,
-        _ => {}
+        None => true,
+        Some(b':') if value[plain_end + 1..].iter().all(u8::is_ascii_digit) => true,
+        _ => host_with_literal_or_pct_is_valid(value),
     }
+}
+
+/// `host_is_valid` past its common case: an IP-literal, `pct-encoded`
+/// bytes, or something invalid.
+fn host_with_literal_or_pct_is_valid(value: &[u8]) -> bool {
     let (host, rest) = if value.first() == Some(&b'[') {
         let Some(close) = memchr::memchr(b']', value) else {
             return false;

@@ -64,6 +64,19 @@ pub(crate) fn whole_field_lines(
     unsafe { whole_field_lines_avx2(token, window, start, max_fields, fields) }
 }
 
+/// `parse::whole_head_lines` compiled for AVX2, its scans inlined.
+#[inline]
+pub(crate) fn whole_head_lines(
+    token: Avx2,
+    window: &[u8],
+    start: usize,
+    config: &Config,
+    fields: &mut Vec<FieldSpan>,
+) -> Option<(RequestLine, usize)> {
+    // SAFETY: `token` proves that this CPU has AVX2.
+    unsafe { whole_head_lines_avx2(token, window, start, config, fields) }
+}
+
 /// `parse::whole_request_line` compiled for AVX2, its scans inlined.
 #[inline]
 pub(crate) fn whole_request_line(
@@ -77,6 +90,21 @@ pub(crate) fn whole_request_line(
 }
 
 #[target_feature(enable = "avx2")]
+fn whole_head_lines_avx2(
+    token: Avx2,
+    window: &[u8],
+    start: usize,
+    config: &Config,
+    fields: &mut Vec<FieldSpan>,
+) -> Option<(RequestLine, usize)> {
+    // As `parse::whole_head_lines`, the field lines' loop left in its own
+    // function, where it compiles tighter.
+    let (line, next) = parse::whole_request_line(token, window, start, config)?;
+    let end = whole_field_lines_avx2(token, window, next, config.max_fields, fields);
+    Some((line, end))
+}
+
+#[target_feature(enable = "avx2")]
 fn whole_request_line_avx2(
     token: Avx2,
     window: &[u8],
@@ -87,6 +115,7 @@ fn whole_request_line_avx2(
 }
 
 #[target_feature(enable = "avx2")]
+#[inline(never)]
 fn whole_field_lines_avx2(
     token: Avx2,
     window: &[u8],
@@ -156,7 +185,7 @@ fn first_refused(
     refused: impl Fn(__m256i) -> u32,
     scalar: impl Fn(&[u8], usize) -> usize,
 ) -> usize {
-    while bytes.len().saturating_sub(from) >= 32 {
+    while bytes.len() >= 32 && from <= bytes.len() - 32 {
         // SAFETY: the loop condition keeps `from + 32 <= bytes.len()`.
         let mask = refused(unsafe { load(bytes, from) });
         if mask != 0 {

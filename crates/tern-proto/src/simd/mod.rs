@@ -34,6 +34,21 @@ pub(crate) fn whole_field_lines(
     parse::whole_field_lines(Scalar, window, start, max_fields, fields)
 }
 
+/// `parse::whole_head_lines` with the fastest scans this CPU has.
+#[inline]
+pub(crate) fn whole_head_lines(
+    window: &[u8],
+    start: usize,
+    config: &Config,
+    fields: &mut Vec<FieldSpan>,
+) -> Option<(RequestLine, usize)> {
+    #[cfg(all(target_arch = "x86_64", not(tern_disable_simd)))]
+    if let Some(token) = avx2::Avx2::detect() {
+        return avx2::whole_head_lines(token, window, start, config, fields);
+    }
+    parse::whole_head_lines(Scalar, window, start, config, fields)
+}
+
 /// `parse::whole_request_line` with the fastest scans this CPU has.
 #[inline]
 pub(crate) fn whole_request_line(
@@ -65,6 +80,22 @@ mod tests {
         let simd = whole_request_line(HEAD, 0, &config);
         assert!(simd.is_some());
         assert_eq!(simd, parse::whole_request_line(Scalar, HEAD, 0, &config));
+    }
+
+    #[test]
+    fn dispatch_takes_a_whole_head_like_the_scalar_path() {
+        let config = Config::default();
+        let (mut simd, mut scalar) = (Vec::new(), Vec::new());
+        let taken = whole_head_lines(HEAD, 0, &config, &mut simd);
+        assert_eq!(taken.map(|(_, end)| end), Some(HEAD.len() - 2));
+        assert_eq!(simd.len(), 2);
+        assert_eq!(
+            (taken, simd),
+            (
+                parse::whole_head_lines(Scalar, HEAD, 0, &config, &mut scalar),
+                scalar
+            )
+        );
     }
 
     #[test]
