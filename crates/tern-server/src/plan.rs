@@ -50,7 +50,7 @@ pub(crate) enum Kind {
     /// 304: validators only.
     NotModified(Rc<FileInfo>),
     /// 416 with `Content-Range: bytes */LEN`.
-    Unsatisfiable(u64),
+    Unsatisfiable(Rc<FileInfo>),
     /// 301 to this location.
     Redirect(Box<[u8]>),
     /// 204 with `Allow`, or 405 with `Allow` and the status text.
@@ -235,7 +235,7 @@ impl Planner {
             // ignore Range).
             Some(Ranges::Multi(_)) if file.encoding.is_some() => Selection::Full,
             Some(Ranges::Multi(spans)) => Selection::Multi(spans),
-            Some(Ranges::Unsatisfiable) => return (416, Kind::Unsatisfiable(file.size)),
+            Some(Ranges::Unsatisfiable) => return (416, Kind::Unsatisfiable(file)),
         };
         let status = if matches!(selection, Selection::Full) {
             200

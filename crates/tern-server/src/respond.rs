@@ -215,9 +215,13 @@ fn kind_fields<'p>(
             fields.push(b"Access-Control-Max-Age", CORS_MAX_AGE);
             Content::None
         }
-        Kind::Unsatisfiable(size) => {
-            let len = write_into(numbers, format_args!("bytes */{size}"));
+        Kind::Unsatisfiable(file) => {
+            let len = write_into(numbers, format_args!("bytes */{}", file.size));
             fields.push(b"Content-Range", &numbers[..len]);
+            // The range was judged against the representation negotiated.
+            if let Some(vary) = file.vary {
+                fields.push(b"Vary", vary);
+            }
             Content::Text
         }
         Kind::Redirect(location) => {

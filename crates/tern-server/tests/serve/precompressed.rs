@@ -155,6 +155,12 @@ fn ranges_conditionals_and_head_apply_to_the_chosen_representation() {
             .starts_with("multipart/byteranges")
     );
 
+    // A range beyond the encoded representation: 416 with its length, and Vary.
+    let r = srv.get("/app.js", &["Accept-Encoding: gzip", "Range: bytes=30-40"]);
+    assert_eq!(r.status, 416);
+    assert_eq!(r.header("content-range"), Some("bytes */17"));
+    assert_eq!(r.header("vary"), Some("Accept-Encoding"));
+
     let etag = srv.get("/app.js", &gz).header("etag").unwrap().to_owned();
     let inm = format!("If-None-Match: {etag}");
     let r = srv.get("/app.js", &["Accept-Encoding: gzip", &inm]);
