@@ -101,6 +101,10 @@ pub(crate) struct Worker {
     /// The free slot used next, a list through the slab (no block of its
     /// own that a crowd's departure would grow on top of the heap).
     first_free: u32,
+    /// The generation a newly made slot starts at: above that of every
+    /// slot `shrink_slots` dropped, so a token of a dropped slot never
+    /// matches the connection that later takes its index.
+    fresh_generation: u32,
     live: usize,
     again: Vec<u64>,
     /// Listeners (a bit each) that may have connections queued that no
@@ -157,6 +161,7 @@ impl Worker {
             stop: Some(stop),
             slots: Vec::new(),
             first_free: NO_SLOT,
+            fresh_generation: 0,
             live: 0,
             again: Vec::new(),
             accept_again: 0,
@@ -441,7 +446,7 @@ impl Worker {
             }
             None => {
                 self.slots.push(Slot {
-                    generation: 0,
+                    generation: self.fresh_generation,
                     next_free: NO_SLOT,
                     conn: None,
                 });
@@ -508,14 +513,15 @@ impl Worker {
     }
 
     /// Gives back the memory of a slab that a crowd of connections grew and
-    /// that stands mostly empty now: trailing free slots are dropped (a
-    /// slot's generation moves on, so a stale token still finds no match).
+    /// that stands mostly empty now: trailing free slots are dropped (a slot
+    /// made again later starts above their generations, so a stale token
+    /// still finds no match).
     fn shrink_slots(&mut self) {
         if self.slots.len() <= 64 || self.live * 4 > self.slots.len() {
             return;
         }
-        while self.slots.last().is_some_and(|s| s.conn.is_none()) {
-            self.slots.pop();
+        while let Some(slot) = self.slots.pop_if(|s| s.conn.is_none()) {
+            self.fresh_generation = self.fresh_generation.max(slot.generation.wrapping_add(1));
         }
         self.slots.shrink_to(self.slots.len().max(64));
         // The free list again, lowest slots first.
