@@ -287,8 +287,7 @@ fn whole_field_line<S: ByteScan>(
     if name_end == start || window.get(name_end) != Some(&b':') {
         return None;
     }
-    // Usually one SP, then the value.
-    let mut value_start = name_end + 1 + usize::from(window.get(name_end + 1) == Some(&b' '));
+    let mut value_start = name_end + 1;
     while matches!(window.get(value_start), Some(b' ' | b'\t')) {
         value_start += 1;
     }
