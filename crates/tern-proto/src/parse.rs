@@ -717,3 +717,63 @@ fn early_lf(config: &Config, early_end: ErrorKind) -> ErrorKind {
         ErrorKind::BareLf
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &[u8] = b"GET / HTTP/1.1\r\nHost: example.com\r\nAccept: text/html\r\n\r\n";
+
+    /// A scanner that has read `HEAD[..len]`.
+    fn scanned(len: usize, config: &Config) -> HeadScanner {
+        let mut scanner = HeadScanner::new();
+        let (mut fields, mut leniencies) = (Vec::new(), Vec::new());
+        let result = scanner.scan(&HEAD[..len], config, &mut fields, &mut leniencies);
+        assert_eq!(result, Ok(None));
+        scanner
+    }
+
+    // The re-entry fast path only ever leaves the rest to the byte-wise loop,
+    // which gives the same result, so one that declined everything would pass
+    // every behaviour test: these check that it takes a line going on past
+    // the input and leaves line ends and passed limits to the loop.
+    #[test]
+    fn re_entry_takes_a_value_or_name_that_goes_on() {
+        let config = Config::default();
+        let in_value = 16 + b"Host: exa".len();
+        let mut scanner = scanned(in_value, &config);
+        assert!(scanner.resume_inside_line(&HEAD[..in_value + 3], &config));
+        assert_eq!(scanner.pos, in_value + 3);
+
+        // Up to the head limit exactly.
+        let mut limited = Config::default();
+        limited.max_head_len(in_value + 3);
+        let mut scanner = scanned(in_value, &limited);
+        assert!(scanner.resume_inside_line(&HEAD[..in_value + 3], &limited));
+
+        let in_name = 16 + b"Host: example.com\r\nAcc".len();
+        let mut scanner = scanned(in_name, &config);
+        assert!(scanner.resume_inside_line(&HEAD[..in_name + 2], &config));
+        assert_eq!(scanner.pos, in_name + 2);
+    }
+
+    #[test]
+    fn re_entry_leaves_line_ends_and_limits_to_the_loop() {
+        let config = Config::default();
+        let in_value = 16 + b"Host: exa".len();
+        let cr = 16 + b"Host: example.com".len();
+        let mut scanner = scanned(in_value, &config);
+        assert!(!scanner.resume_inside_line(&HEAD[..cr + 1], &config));
+        assert_eq!(scanner.pos, cr, "the value's bytes are not scanned again");
+
+        let mut small = Config::default();
+        small.max_head_len(in_value);
+        let mut scanner = scanned(in_value, &small);
+        assert!(!scanner.resume_inside_line(&HEAD[..in_value + 1], &small));
+        assert_eq!(scanner.pos, in_value);
+
+        // Between the request line and the first field: no line to resume.
+        let mut scanner = scanned(16, &config);
+        assert!(!scanner.resume_inside_line(&HEAD[..18], &config));
+    }
+}
