@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use rustix::fs::{MemfdFlags, SealFlags};
 
-use crate::entry::FileInfo;
+use crate::entry::{FileInfo, read_all};
 use crate::semantics::negotiate::Coding;
 
 /// Encoded bytes kept per worker.
@@ -113,9 +113,15 @@ impl Compressor {
 
 /// Encodes the whole of `file`; `Ok(None)` if the result is not smaller.
 fn encode(file: &FileInfo, coding: Coding) -> io::Result<Option<FileInfo>> {
-    let source = match &file.data {
-        Some(data) => data.to_vec(),
-        None => read_whole(file)?,
+    let read;
+    let source: &[u8] = match &file.data {
+        Some(data) => data,
+        // A file shrunk since it was opened fails here; the next
+        // revalidation sees it.
+        None => {
+            read = read_all(&file.fd, file.size)?;
+            &read
+        }
     };
     let bytes = match coding {
         Coding::Br => {
@@ -123,7 +129,7 @@ fn encode(file: &FileInfo, coding: Coding) -> io::Result<Option<FileInfo>> {
             {
                 let mut w =
                     brotli::CompressorWriter::new(&mut out, 4096, BROTLI_QUALITY, BROTLI_WINDOW);
-                w.write_all(&source)?;
+                w.write_all(source)?;
             }
             out
         }
@@ -132,7 +138,7 @@ fn encode(file: &FileInfo, coding: Coding) -> io::Result<Option<FileInfo>> {
                 Vec::with_capacity(source.len() / 3),
                 flate2::Compression::new(GZIP_LEVEL),
             );
-            w.write_all(&source)?;
+            w.write_all(source)?;
             w.finish()?
         }
         Coding::Zstd => return Ok(None),
@@ -142,22 +148,6 @@ fn encode(file: &FileInfo, coding: Coding) -> io::Result<Option<FileInfo>> {
     }
     let fd = sealed_memfd(&bytes)?;
     Ok(Some(FileInfo::encoded_copy(file, coding, fd, bytes)))
-}
-
-/// The file's bytes as the entry describes them (its size, from offset 0).
-fn read_whole(file: &FileInfo) -> io::Result<Vec<u8>> {
-    let size = usize::try_from(file.size).map_err(|_| io::ErrorKind::InvalidData)?;
-    let mut data = vec![0u8; size];
-    let mut off = 0;
-    while off < size {
-        let n = rustix::io::pread(&file.fd, &mut data[off..], off as u64)?;
-        if n == 0 {
-            // Shrunk since it was opened: the next revalidation sees it.
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        off += n;
-    }
-    Ok(data)
 }
 
 /// An anonymous in-memory file holding `bytes`, sealed against any change.
