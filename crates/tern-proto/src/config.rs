@@ -5,7 +5,17 @@
 /// Every leniency is off by default. When one is on and fires, the parser
 /// records it (see [`crate::Request::leniencies`]) so a proxy can normalise or
 /// refuse the message.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Built by value, in one expression (a `const` too):
+///
+/// ```
+/// use tern_proto::Config;
+///
+/// const BEHIND_A_PROXY: Config = Config::new().max_head_len(16 * 1024).allow_bare_lf(true);
+/// let upload = Config::default().max_body_len(Some(1 << 30));
+/// # let _ = (BEHIND_A_PROXY, upload);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Config {
     pub(crate) max_head_len: usize,
     pub(crate) max_fields: usize,
@@ -22,6 +32,14 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Config {
+    /// The strict defaults, as a constant expression.
+    #[must_use]
+    pub const fn new() -> Self {
         Self {
             max_head_len: 64 * 1024,
             max_fields: 100,
@@ -36,43 +54,47 @@ impl Default for Config {
             scalar_only: false,
         }
     }
-}
 
-impl Config {
     /// The largest request head, from the first byte of the request line to the
     /// empty line, inclusive (default 64 KiB; over it → 431). Leading empty lines
     /// are bounded by the same number.
-    pub fn max_head_len(&mut self, bytes: usize) -> &mut Self {
-        self.max_head_len = bytes.max(1);
+    #[must_use]
+    pub const fn max_head_len(mut self, bytes: usize) -> Self {
+        self.max_head_len = if bytes == 0 { 1 } else { bytes };
         self
     }
 
     /// The most field lines in a head or a trailer section (default 100; over → 431).
-    pub fn max_fields(&mut self, count: usize) -> &mut Self {
+    #[must_use]
+    pub const fn max_fields(mut self, count: usize) -> Self {
         self.max_fields = count;
         self
     }
 
     /// The longest request-target (default 8 KiB; over → 414).
-    pub fn max_target_len(&mut self, bytes: usize) -> &mut Self {
-        self.max_target_len = bytes.max(1);
+    #[must_use]
+    pub const fn max_target_len(mut self, bytes: usize) -> Self {
+        self.max_target_len = if bytes == 0 { 1 } else { bytes };
         self
     }
 
     /// The longest extension part of one chunk-size line (default 1 KiB).
-    pub fn max_chunk_ext_len(&mut self, bytes: usize) -> &mut Self {
+    #[must_use]
+    pub const fn max_chunk_ext_len(mut self, bytes: usize) -> Self {
         self.max_chunk_ext_len = bytes;
         self
     }
 
     /// The largest trailer section (default 8 KiB; over → 431).
-    pub fn max_trailer_len(&mut self, bytes: usize) -> &mut Self {
-        self.max_trailer_len = bytes.max(2);
+    #[must_use]
+    pub const fn max_trailer_len(mut self, bytes: usize) -> Self {
+        self.max_trailer_len = if bytes < 2 { 2 } else { bytes };
         self
     }
 
     /// The largest request body, declared or decoded (default: no limit; over → 413).
-    pub fn max_body_len(&mut self, bytes: Option<u64>) -> &mut Self {
+    #[must_use]
+    pub const fn max_body_len(mut self, bytes: Option<u64>) -> Self {
         self.max_body_len = bytes;
         self
     }
@@ -84,7 +106,8 @@ impl Config {
     /// RFC 9112 §2.2: "a recipient MAY recognize a single LF as a line terminator
     /// and ignore any preceding CR". Off by default because a front end and a back
     /// end that disagree on line ends disagree on where a message ends.
-    pub fn allow_bare_lf(&mut self, allow: bool) -> &mut Self {
+    #[must_use]
+    pub const fn allow_bare_lf(mut self, allow: bool) -> Self {
         self.allow_bare_lf = allow;
         self
     }
@@ -98,7 +121,8 @@ impl Config {
     /// message by sending a 400 (Bad Request) ... or replace each received
     /// obs-fold with one or more SP octets". Replacing is the caller's job: the
     /// parser never writes to the buffer ([`crate::Request::leniencies`] says where).
-    pub fn allow_obs_fold(&mut self, allow: bool) -> &mut Self {
+    #[must_use]
+    pub const fn allow_obs_fold(mut self, allow: bool) -> Self {
         self.allow_obs_fold = allow;
         self
     }
@@ -110,7 +134,8 @@ impl Config {
     /// RFC 9112 §2.2: "A recipient of such a bare CR MUST consider that element to
     /// be invalid or replace each bare CR with SP before processing the element".
     /// With this option the caller replaces it, at the offset recorded.
-    pub fn allow_bare_cr_in_value(&mut self, allow: bool) -> &mut Self {
+    #[must_use]
+    pub const fn allow_bare_cr_in_value(mut self, allow: bool) -> Self {
         self.allow_bare_cr_in_value = allow;
         self
     }
@@ -123,7 +148,8 @@ impl Config {
     /// invalid and dangerous ... a recipient ... MUST either reject the message or
     /// replace each of those characters with SP". With this option the caller
     /// replaces it, at the offset recorded.
-    pub fn allow_nul_in_value(&mut self, allow: bool) -> &mut Self {
+    #[must_use]
+    pub const fn allow_nul_in_value(mut self, allow: bool) -> Self {
         self.allow_nul_in_value = allow;
         self
     }
@@ -132,7 +158,8 @@ impl Config {
     /// For the differential tests and fuzz targets that hold the SIMD path to
     /// the scalar one; results are identical either way, only speed differs.
     #[doc(hidden)]
-    pub fn scalar_only(&mut self, on: bool) -> &mut Self {
+    #[must_use]
+    pub const fn scalar_only(mut self, on: bool) -> Self {
         self.scalar_only = on;
         self
     }

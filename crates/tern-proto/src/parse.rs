@@ -746,8 +746,7 @@ mod tests {
         assert_eq!(scanner.pos, in_value + 3);
 
         // Up to the head limit exactly.
-        let mut limited = Config::default();
-        limited.max_head_len(in_value + 3);
+        let limited = Config::default().max_head_len(in_value + 3);
         let mut scanner = scanned(in_value, &limited);
         assert!(scanner.resume_inside_line(&HEAD[..in_value + 3], &limited));
 
@@ -766,8 +765,7 @@ mod tests {
         assert!(!scanner.resume_inside_line(&HEAD[..cr + 1], &config));
         assert_eq!(scanner.pos, cr, "the value's bytes are not scanned again");
 
-        let mut small = Config::default();
-        small.max_head_len(in_value);
+        let small = Config::default().max_head_len(in_value);
         let mut scanner = scanned(in_value, &small);
         assert!(!scanner.resume_inside_line(&HEAD[..in_value + 1], &small));
         assert_eq!(scanner.pos, in_value);

@@ -81,7 +81,7 @@ pub struct Transcript {
 /// Runs `input` through a fresh connection, delivering it in pieces that end
 /// at each of `cuts` (ascending offsets into `input`) and then at its end.
 pub fn run(config: &Config, input: &[u8], cuts: &[usize]) -> Transcript {
-    let mut conn = Connection::new(config.clone());
+    let mut conn = Connection::new(*config);
     let mut transcript = Transcript {
         messages: Vec::new(),
         error: None,

@@ -160,7 +160,7 @@ impl Parsers {
             return ParserId(id);
         }
         self.entries.push(Parser {
-            proto: tern_proto::Connection::new(self.config.clone()),
+            proto: tern_proto::Connection::new(self.config),
             input: Vec::new(),
             lending: Lending::Lent,
         });
@@ -244,8 +244,7 @@ impl Ctx {
         unix_now: u64,
     ) -> Self {
         let buffer_size = pool.config().buffer_size();
-        let mut proto_config = tern_proto::Config::default();
-        proto_config
+        let proto_config = tern_proto::Config::default()
             .max_head_len(buffer_size - 1)
             .max_body_len(Some(1 << 20));
         Self {

@@ -152,14 +152,14 @@ impl<'a> Source<'a> {
 pub fn config(index: u8) -> Config {
     let mut config = Config::default();
     if index & 1 != 0 {
-        config
+        config = config
             .allow_bare_lf(true)
             .allow_obs_fold(true)
             .allow_bare_cr_in_value(true)
             .allow_nul_in_value(true);
     }
     if index & 2 != 0 {
-        config
+        config = config
             .max_head_len(256)
             .max_fields(4)
             .max_target_len(32)

@@ -99,7 +99,7 @@ pub struct Decoded {
 }
 
 fn decode(config: &Config, limits: &Limits, input: &[u8], cuts: &[usize]) -> Decoded {
-    let mut conn = Connection::new(config.clone());
+    let mut conn = Connection::new(*config);
     let mut decoded = Decoded {
         body: Vec::new(),
         trailers: Vec::new(),

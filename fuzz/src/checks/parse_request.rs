@@ -62,7 +62,7 @@ fn drive(data: &[u8], index: u8) {
     let config = config(index);
     let strict = !is_lenient(index);
     let limits = limits(index);
-    let mut conn = Connection::new(config.clone());
+    let mut conn = Connection::new(config);
     let mut pos = 0usize;
     let mut eof = false;
     let mut messages: Vec<Message> = Vec::new();

@@ -8,7 +8,7 @@ use crate::support::{CHUNKED_HEAD, chunked, error_at, run};
 /// The body and the leniencies of a single chunked request, read through a
 /// connection in one piece.
 fn body_and_leniencies(config: &Config, input: &[u8]) -> (Vec<u8>, Vec<LeniencyKind>) {
-    let mut conn = Connection::new(config.clone());
+    let mut conn = Connection::new(*config);
     let mut rest = input;
     let mut body = Vec::new();
     let mut kinds = Vec::new();
@@ -61,8 +61,7 @@ fn a_chunk_size_of_64_digits_with_leading_zeros_is_accepted() {
 // spec: CHUNK-2, MSG-4
 #[test]
 fn a_chunk_size_line_ended_by_a_bare_lf_is_read_when_allowed() {
-    let mut config = Config::default();
-    config.allow_bare_lf(true);
+    let config = Config::default().allow_bare_lf(true);
     let input = chunked("5\nhello\r\n3;x\nabc\r\n0\r\n\r\n");
     let (body, kinds) = body_and_leniencies(&config, &input);
     assert_eq!(body, b"helloabc");
@@ -98,8 +97,7 @@ fn a_bare_cr_in_a_chunk_size_line_is_reported_at_the_cr() {
 // spec: CHUNK-6, MSG-4
 #[test]
 fn chunk_data_ended_by_a_bare_lf_is_read_when_allowed() {
-    let mut config = Config::default();
-    config.allow_bare_lf(true);
+    let config = Config::default().allow_bare_lf(true);
     let input = chunked("5\r\nhello\n3\r\nabc\n0\r\n\r\n");
     let (body, kinds) = body_and_leniencies(&config, &input);
     assert_eq!(body, b"helloabc");
@@ -115,8 +113,7 @@ fn chunk_data_ended_by_a_bare_lf_is_read_when_allowed() {
 // spec: LIMIT-6
 #[test]
 fn a_chunked_body_exactly_at_the_body_limit_is_accepted() {
-    let mut config = Config::default();
-    config.max_body_len(Some(8));
+    let config = Config::default().max_body_len(Some(8));
     let t = run(&config, &chunked("5\r\nhello\r\n3\r\nabc\r\n0\r\n\r\n"));
     assert_eq!(t.error, None);
     assert_eq!(t.messages[0].body, b"helloabc");

@@ -22,8 +22,7 @@ fn request_with_target(len: usize) -> Vec<u8> {
 // spec: LIMIT-1, ERR-2
 #[test]
 fn target_limit_is_exact() {
-    let mut config = Config::default();
-    config.max_target_len(16);
+    let config = Config::default().max_target_len(16);
     assert_eq!(error_of(&config, &request_with_target(16)), None);
     assert_eq!(
         error_of(&config, &request_with_target(17)),
@@ -43,18 +42,16 @@ fn target_limit_is_exact() {
 #[test]
 fn head_limit_is_exact() {
     let head = b"GET / HTTP/1.1\r\nHost: h\r\nX: 1234\r\n\r\n";
-    let mut config = Config::default();
-    config.max_head_len(head.len());
+    let mut config = Config::default().max_head_len(head.len());
     assert_eq!(error_of(&config, head), None);
-    config.max_head_len(head.len() - 1);
+    config = config.max_head_len(head.len() - 1);
     assert_eq!(error_of(&config, head), Some(ErrorKind::HeadTooLarge));
     // An incomplete head at the limit waits; one byte more fails.
     let partial = &head[..head.len() - 1];
     let t = transcript::run(&config, partial, &[]);
     assert!(t.incomplete && t.error.is_none());
     // Leading empty lines are bounded by the same limit.
-    let mut config = Config::default();
-    config.max_head_len(64);
+    let config = Config::default().max_head_len(64);
     assert_eq!(
         error_of(&config, &b"\r\n".repeat(40)),
         Some(ErrorKind::HeadTooLarge)
@@ -85,8 +82,7 @@ fn field_count_limit_is_exact() {
 // spec: LIMIT-4, LIMIT-5
 #[test]
 fn chunk_and_trailer_limits() {
-    let mut config = Config::default();
-    config.max_chunk_ext_len(8).max_trailer_len(16);
+    let config = Config::default().max_chunk_ext_len(8).max_trailer_len(16);
     let head = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
     let with = |rest: &str| format!("{head}{rest}").into_bytes();
     // Eight bytes of extensions, from the byte after the size to the CR.
@@ -108,8 +104,7 @@ fn chunk_and_trailer_limits() {
 // spec: LIMIT-6, ERR-2
 #[test]
 fn body_limit_applies_to_declared_and_decoded_lengths() {
-    let mut config = Config::default();
-    config.max_body_len(Some(4));
+    let config = Config::default().max_body_len(Some(4));
     let cl = |n: usize| {
         format!(
             "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: {n}\r\n\r\n{}",
@@ -342,10 +337,9 @@ fn http10_persistence_and_expect() {
 fn body_leniencies_are_reported_once_however_the_trailers_arrive() {
     let head = b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
     let body = b"1\r\nx\r\n0\r\nA: 1\nB: 2\r\n\r\n";
-    let mut config = Config::default();
-    config.allow_bare_lf(true);
+    let config = Config::default().allow_bare_lf(true);
     for cut in 1..body.len() {
-        let mut conn = Connection::new(config.clone());
+        let mut conn = Connection::new(config);
         let step = conn.poll_event(head).unwrap();
         assert_eq!(step.consumed, head.len());
         let mut start = 0;

@@ -31,7 +31,7 @@ pub fn event_log_arrivals(
     arrivals: impl Iterator<Item = usize>,
 ) -> String {
     let mut log = String::new();
-    let mut conn = Connection::new(config.clone());
+    let mut conn = Connection::new(*config);
     let mut consumed = 0;
     for available in arrivals {
         loop {

@@ -73,8 +73,7 @@ fn a_section_ended_by_a_bare_lf() {
     let head = b"GET / HTTP/1.1\r\nHost: h\r\n\n";
     // Strict: a bare LF, even when the field limit is reached (the empty
     // line is not one more field).
-    let mut config = Config::default();
-    config.max_fields(1);
+    let config = Config::default().max_fields(1);
     assert_eq!(
         error_at(&config, head),
         Some((ErrorKind::BareLf, head.len() - 1))
@@ -84,14 +83,13 @@ fn a_section_ended_by_a_bare_lf() {
         Some((ErrorKind::BareLf, head.len() - 1))
     );
     // Allowed: the LF ends the head, and the trailer section too.
-    let mut config = Config::default();
-    config.allow_bare_lf(true).max_fields(1);
+    let mut config = Config::default().allow_bare_lf(true).max_fields(1);
     let t = run(&config, head);
     assert_eq!(t.error, None);
     assert_eq!(t.messages.len(), 1);
     assert_eq!(t.unconsumed, 0);
     let input = chunked("0\r\nA: 1\r\n\n");
-    config.max_fields(2);
+    config = config.max_fields(2);
     let t = run(&config, &input);
     assert_eq!(t.error, None);
     assert_eq!(t.messages[0].trailers, [(b"A".to_vec(), b"1".to_vec())]);
@@ -125,8 +123,7 @@ fn line_ending_errors_in_field_lines_point_at_the_byte() {
         );
     }
     // With LF alone allowed, a name ended by LF is still a line without a colon.
-    let mut config = Config::default();
-    config.allow_bare_lf(true);
+    let config = Config::default().allow_bare_lf(true);
     let input = format!("{head}Foo\n\r\n");
     assert_eq!(
         error_at(&config, input.as_bytes()),
@@ -182,8 +179,7 @@ fn empty_lines_before_a_request() {
         error_at(&Config::default(), input.as_bytes()),
         Some((ErrorKind::BareLf, 0))
     );
-    let mut config = Config::default();
-    config.allow_bare_lf(true);
+    let config = Config::default().allow_bare_lf(true);
     let t = run(&config, input.as_bytes());
     assert_eq!(t.error, None);
     assert_eq!(t.messages.len(), 1);

@@ -378,8 +378,7 @@ fn a_close_intent_closes_and_says_how() {
 
 #[test]
 fn an_error_is_answered_once_and_lingers() {
-    let mut config = Config::default();
-    config.max_head_len(32);
+    let config = Config::default().max_head_len(32);
     let mut conn = Connection::new(config);
     let error = conn
         .poll_event(b"GET / HTTP/1.1\r\nHost: h\r\nX-Long: 0123456789\r\n\r\n")

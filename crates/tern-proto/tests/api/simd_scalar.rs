@@ -16,8 +16,7 @@ use crate::support::lenient;
 
 fn configs() -> [(Config, Config); 2] {
     let pair = |config: Config| {
-        let mut scalar = config.clone();
-        scalar.scalar_only(true);
+        let scalar = config.scalar_only(true);
         (config, scalar)
     };
     [pair(Config::default()), pair(lenient())]

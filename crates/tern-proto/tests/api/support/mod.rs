@@ -48,11 +48,9 @@ pub fn error_at(config: &Config, input: &[u8]) -> Option<(ErrorKind, usize)> {
 
 /// The configuration with every leniency on.
 pub fn lenient() -> Config {
-    let mut config = Config::default();
-    config
+    Config::default()
         .allow_bare_lf(true)
         .allow_obs_fold(true)
         .allow_bare_cr_in_value(true)
-        .allow_nul_in_value(true);
-    config
+        .allow_nul_in_value(true)
 }
