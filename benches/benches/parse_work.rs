@@ -2,7 +2,7 @@
 //! the criterion bench (`parse.rs`) and the instruction counter
 //! (`examples/parse_instructions.rs`), so both measure the same code.
 
-use tern_proto::{Connection, Event, Outcome};
+use tern_proto::{Connection, Event, Intent, Outcome};
 
 /// Parses every request in `input` (delivered at once) with one connection;
 /// returns the number of fields and body bytes seen.
@@ -16,7 +16,7 @@ pub(crate) fn tern_all(conn: &mut Connection, input: &[u8]) -> usize {
             Outcome::Event(Event::Request(request)) => seen += request.headers().len(),
             Outcome::Event(Event::Data(data)) => seen += data.len(),
             Outcome::Event(Event::EndOfMessage(_)) => {
-                conn.finish_response(true).unwrap();
+                conn.finish_response(Intent::KeepAlive).unwrap();
                 conn.start_next_cycle().unwrap();
                 if start == input.len() {
                     return seen;
@@ -38,7 +38,7 @@ pub(crate) fn tern_trickled(conn: &mut Connection, input: &[u8], piece: usize) -
             start += step.consumed;
             match step.outcome {
                 Outcome::Event(Event::EndOfMessage(_)) => {
-                    conn.finish_response(true).unwrap();
+                    conn.finish_response(Intent::KeepAlive).unwrap();
                     conn.start_next_cycle().unwrap();
                     return start;
                 }

@@ -440,15 +440,16 @@ impl Connection {
     }
 
     /// The server has sent its whole response to the current request, without
-    /// the connection seeing it. `keep_alive` is false if the server closes
-    /// the connection anyway (it sent `Connection: close`, or an error status).
+    /// the connection seeing it. `intent` is [`Intent::Close`] if the server
+    /// closes the connection anyway (it sent `Connection: close`, or an error
+    /// status); [`Intent::KeepAlive`] keeps it open only if the request allows.
     ///
     /// Prefer [`send_head`](Self::send_head), [`send_data`](Self::send_data)
     /// and [`send_end`](Self::send_end), which check the response; this
     /// records its end only. A response finished while the request body is
     /// unread closes the connection.
-    pub fn finish_response(&mut self, keep_alive: bool) -> Result<(), StateError> {
-        let persistent = keep_alive && self.answering.keep_alive;
+    pub fn finish_response(&mut self, intent: Intent) -> Result<(), StateError> {
+        let persistent = intent == Intent::KeepAlive && self.answering.keep_alive;
         self.apply(Input::ResponseComplete { persistent })
     }
 

@@ -13,6 +13,7 @@ use crate::conn::{Connection, Event, Outcome};
 use crate::error::Error;
 use crate::framing::Framing;
 use crate::request::{Field, Request};
+use crate::send::Intent;
 use crate::state::State;
 
 /// One complete request, with owned copies of its parts.
@@ -125,7 +126,7 @@ pub fn run(config: &Config, input: &[u8], cuts: &[usize]) -> Transcript {
                         transcript.messages.push(message);
                     }
                     transcript.unconsumed = input.len() - consumed;
-                    let _ = conn.finish_response(true);
+                    let _ = conn.finish_response(Intent::KeepAlive);
                     if conn.state() != State::Done {
                         return transcript;
                     }

@@ -5,7 +5,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tern_proto::{Config, Connection, Event, Outcome};
+use tern_proto::{Config, Connection, Event, Intent, Outcome};
 
 struct CountingAllocator;
 
@@ -64,7 +64,7 @@ fn serve_once(conn: &mut Connection, piece: usize) -> usize {
             match step.outcome {
                 Outcome::Event(Event::Data(data)) => body += data.len(),
                 Outcome::Event(Event::EndOfMessage(_)) => {
-                    conn.finish_response(true).unwrap();
+                    conn.finish_response(Intent::KeepAlive).unwrap();
                     conn.start_next_cycle().unwrap();
                 }
                 Outcome::NeedData => break,

@@ -36,7 +36,7 @@ use std::time::Instant;
 
 use rustix::io::Errno;
 use tern_proto::pool::PooledBuffer;
-use tern_proto::{Event, Framing, Outcome, State};
+use tern_proto::{Event, Framing, Intent, Outcome, State};
 
 use crate::context::{Ctx, INPUT_MIN, ParserId};
 use crate::log::{Entry, PendingEntry};
@@ -714,7 +714,11 @@ impl<S: Socket> Conn<S> {
         };
         self.body = respond::write_response(plan, &mut out, ctx.date.rendered(), &ctx.rules)?;
         self.out_end = out.len;
-        let keep_alive = plan.keep_alive;
+        let intent = if plan.keep_alive {
+            Intent::KeepAlive
+        } else {
+            Intent::Close
+        };
         self.response = Response::None;
         self.fit_send_buffer();
         if self.body.is_none() {
@@ -727,8 +731,9 @@ impl<S: Socket> Conn<S> {
                 let p = &mut ctx.parsers.get_mut(id).proto;
                 let unread = matches!(p.state(), State::RecvBody | State::Error);
                 if !unread {
-                    let _ = p.finish_response(keep_alive);
-                    if p.state() == State::Done && keep_alive && p.start_next_cycle().is_ok() {
+                    let _ = p.finish_response(intent);
+                    // Done only if both sides keep the connection.
+                    if p.state() == State::Done && p.start_next_cycle().is_ok() {
                         return Ok(());
                     }
                 }

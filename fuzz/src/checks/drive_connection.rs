@@ -103,11 +103,7 @@ pub fn check(data: &[u8]) {
             3 => {
                 const STATUSES: [u16; 10] = [100, 101, 103, 200, 204, 304, 400, 413, 500, 599];
                 let status = STATUSES[source.below(STATUSES.len())];
-                let intent = if source.bool() {
-                    Intent::KeepAlive
-                } else {
-                    Intent::Close
-                };
+                let intent = intent(&mut source);
                 let mut head = if source.bool() {
                     conn.response(status, intent)
                 } else {
@@ -190,7 +186,7 @@ pub fn check(data: &[u8]) {
                 }
             }
             7 => {
-                if conn.finish_response(source.bool()).is_ok() {
+                if conn.finish_response(intent(&mut source)).is_ok() {
                     promise = None;
                     ended = true;
                 }
@@ -237,5 +233,13 @@ pub fn check(data: &[u8]) {
             input.drain(..consumed);
             consumed = 0;
         }
+    }
+}
+
+fn intent(source: &mut Source<'_>) -> Intent {
+    if source.bool() {
+        Intent::KeepAlive
+    } else {
+        Intent::Close
     }
 }

@@ -25,7 +25,9 @@
 //! leniency with tight limits.
 
 use tern_proto::transcript::{self, Message};
-use tern_proto::{Config, Connection, Error, ErrorKind, Event, Framing, Method, Outcome, State};
+use tern_proto::{
+    Config, Connection, Error, ErrorKind, Event, Framing, Intent, Method, Outcome, State,
+};
 
 use super::grammar::{self, has_token, is_token, is_trimmed_value};
 use super::{Limits, OwnedFields, config, is_lenient, limits, show, within};
@@ -173,7 +175,8 @@ fn drive(data: &[u8], index: u8) {
                 let keep_alive = message.keep_alive;
                 messages.push(message);
                 assert_eq!(conn.state(), State::SendResponse);
-                conn.finish_response(true).expect("response complete");
+                conn.finish_response(Intent::KeepAlive)
+                    .expect("response complete");
                 if !keep_alive {
                     assert_eq!(conn.state(), State::MustClose);
                     let again = conn.poll_event(&data[pos..]).expect("no error after close");
@@ -242,7 +245,7 @@ fn check_error(conn: &mut Connection, input: &[u8], error: Error, eof: bool) {
     }
     conn.handle_eof();
     assert_eq!(conn.poll_event(input).err(), Some(error));
-    assert!(conn.finish_response(true).is_err());
+    assert!(conn.finish_response(Intent::KeepAlive).is_err());
     assert!(conn.start_next_cycle().is_err());
     assert_eq!(conn.state(), State::Error);
 }

@@ -9,7 +9,7 @@
 //! Input: a [`CutPlan`] header, one byte for the start offset (0..63), then
 //! the bytes of the connection.
 
-use tern_proto::{Connection, Event, Outcome, State};
+use tern_proto::{Connection, Event, Intent, Outcome, State};
 
 use super::{CutPlan, Source, config, show};
 
@@ -74,8 +74,8 @@ pub fn check(data: &[u8]) {
                 }
                 Next::Answer(n) => {
                     consumed += n;
-                    let _ = simd.finish_response(true);
-                    let _ = scalar.finish_response(true);
+                    let _ = simd.finish_response(Intent::KeepAlive);
+                    let _ = scalar.finish_response(Intent::KeepAlive);
                     assert_eq!(simd.state(), scalar.state());
                     if simd.state() != State::Done {
                         return;

@@ -3,7 +3,8 @@
 
 use tern_proto::transcript;
 use tern_proto::{
-    Config, Connection, ErrorKind, Event, Framing, LeniencyKind, Method, Outcome, State, Version,
+    Config, Connection, ErrorKind, Event, Framing, Intent, LeniencyKind, Method, Outcome, State,
+    Version,
 };
 
 use crate::support::{lenient, run};
@@ -188,7 +189,7 @@ fn a_whole_cycle_with_pipelining() {
     // Pipelined bytes wait until the response is done.
     let step = conn.poll_event(buf).unwrap();
     assert!(matches!(step.outcome, Outcome::Paused) && step.consumed == 0);
-    conn.finish_response(true).unwrap();
+    conn.finish_response(Intent::KeepAlive).unwrap();
     assert_eq!(conn.state(), State::Done);
     assert!(matches!(
         conn.poll_event(buf).unwrap().outcome,
@@ -205,7 +206,7 @@ fn a_whole_cycle_with_pipelining() {
     buf = &buf[step.consumed..];
     assert!(buf.is_empty());
     let _ = conn.poll_event(buf).unwrap();
-    conn.finish_response(true).unwrap();
+    conn.finish_response(Intent::KeepAlive).unwrap();
     assert_eq!(conn.state(), State::MustClose);
     assert!(conn.start_next_cycle().is_err());
     conn.handle_eof();
@@ -228,7 +229,7 @@ fn an_early_response_to_an_unread_body_closes() {
     assert_eq!(request.framing(), Framing::Length(100));
     assert!(conn.expects_continue());
     assert_eq!(conn.state(), State::RecvBody);
-    conn.finish_response(true).unwrap();
+    conn.finish_response(Intent::KeepAlive).unwrap();
     assert_eq!(conn.state(), State::MustClose);
 }
 
@@ -239,7 +240,7 @@ fn the_server_can_close_a_persistent_connection() {
     let step = conn.poll_event(input).unwrap();
     let consumed = step.consumed;
     let _ = conn.poll_event(&input[consumed..]).unwrap();
-    conn.finish_response(false).unwrap();
+    conn.finish_response(Intent::Close).unwrap();
     assert_eq!(conn.state(), State::MustClose);
 }
 
@@ -291,7 +292,7 @@ fn errors_are_terminal() {
         conn.poll_event(b"GET / HTTP/1.1\r\n\r\n").unwrap_err(),
         error
     );
-    assert!(conn.finish_response(true).is_err());
+    assert!(conn.finish_response(Intent::KeepAlive).is_err());
     assert!(conn.start_next_cycle().is_err());
 }
 
@@ -427,6 +428,9 @@ fn a_closed_connection_stays_closed() {
         assert_eq!(conn.state(), State::Closed);
     }
     // The response side has nothing to finish and no next cycle.
-    assert_eq!(conn.finish_response(true).unwrap_err().state, State::Closed);
+    assert_eq!(
+        conn.finish_response(Intent::KeepAlive).unwrap_err().state,
+        State::Closed
+    );
     assert_eq!(conn.start_next_cycle().unwrap_err().state, State::Closed);
 }

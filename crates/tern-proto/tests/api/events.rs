@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use tern_proto::{Config, Connection, Event, Outcome, State};
+use tern_proto::{Config, Connection, Event, Intent, Outcome, State};
 
 /// Every event of one connection fed `input` in pieces of `piece` bytes
 /// (`usize::MAX`: whole), answering each request at once and keeping the
@@ -84,7 +84,7 @@ pub fn event_log_arrivals(
                         let _ =
                             writeln!(log, "  leniency {:?} at {}", leniency.kind, leniency.offset);
                     }
-                    let _ = conn.finish_response(true);
+                    let _ = conn.finish_response(Intent::KeepAlive);
                     if conn.state() != State::Done {
                         let _ = writeln!(log, "closing, state {:?}", conn.state());
                         return log;

@@ -5,7 +5,7 @@
 use proptest::collection::vec;
 use proptest::prelude::*;
 use tern_proto::transcript::{self, Message};
-use tern_proto::{Config, Connection, Framing, Outcome};
+use tern_proto::{Config, Connection, Framing, Intent, Outcome};
 
 use crate::support;
 
@@ -280,7 +280,7 @@ proptest! {
                 match step.outcome {
                     Outcome::NeedData => break,
                     Outcome::Paused => {
-                        let _ = conn.finish_response(true);
+                        let _ = conn.finish_response(Intent::KeepAlive);
                         if conn.start_next_cycle().is_err() {
                             return Ok(());
                         }
