@@ -28,21 +28,21 @@ use std::io::Write as _;
 use std::time::{Duration, SystemTime};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use tern_proto::Version;
 use tern_proto::compose::{
-    Body, ChunkHeader, Field, FieldLines, PreparedHead, ResponseHead, reason_phrase,
+    Body, ChunkHeader, FieldLines, PreparedHead, ResponseHead, reason_phrase,
 };
 use tern_proto::date::RenderedDate;
+use tern_proto::{Field, Version};
 
 const DATE: &[u8; 29] = b"Sun, 06 Nov 1994 08:49:37 GMT";
 
 /// The head a static file server sends for a small HTML file.
 const FIELDS: &[Field<'static>] = &[
-    (b"Server", b"tern"),
-    (b"Content-Type", b"text/html; charset=utf-8"),
-    (b"Last-Modified", b"Sat, 05 Nov 1994 08:49:37 GMT"),
-    (b"ETag", b"\"5f3a1c2b-1b2c\""),
-    (b"Accept-Ranges", b"bytes"),
+    Field::new(b"Server", b"tern"),
+    Field::new(b"Content-Type", b"text/html; charset=utf-8"),
+    Field::new(b"Last-Modified", b"Sat, 05 Nov 1994 08:49:37 GMT"),
+    Field::new(b"ETag", b"\"5f3a1c2b-1b2c\""),
+    Field::new(b"Accept-Ranges", b"bytes"),
 ];
 const STATUS: u16 = 200;
 const CONTENT_LENGTH: u64 = 6956;
@@ -85,7 +85,7 @@ fn write_extend_head(
     out.clear();
     let reason = reason_phrase(status).unwrap_or("");
     write!(out, "HTTP/1.1 {status} {reason}\r\nDate: {date}\r\n").unwrap();
-    for (name, value) in fields {
+    for &Field { name, value } in fields {
         out.extend_from_slice(name);
         out.extend_from_slice(b": ");
         out.extend_from_slice(value);
@@ -108,10 +108,10 @@ fn format_head(status: u16, date: &str, fields: &[(&str, &str)], content_length:
 fn str_fields() -> Vec<(&'static str, &'static str)> {
     FIELDS
         .iter()
-        .map(|(n, v)| {
+        .map(|field| {
             (
-                std::str::from_utf8(n).unwrap(),
-                std::str::from_utf8(v).unwrap(),
+                std::str::from_utf8(field.name).unwrap(),
+                std::str::from_utf8(field.value).unwrap(),
             )
         })
         .collect()

@@ -7,6 +7,7 @@ use crate::compose::{self, Composed, PreparedHead, ResponseHead};
 use crate::config::{Config, Leniency};
 use crate::date::RenderedDate;
 use crate::error::{Error, ErrorKind, SendError};
+use crate::field::Field;
 use crate::framing::{self, Framing};
 use crate::parse::{Failure, FieldSpan, HeadScanner};
 use crate::request::{HeadFacts, Method, Request, Trailers};
@@ -361,7 +362,7 @@ impl Connection {
         out: &mut [u8],
     ) -> Result<Composed, SendError> {
         let mut intent = Intent::KeepAlive;
-        let mut fields: Vec<compose::Field<'_>> = Vec::with_capacity(parts.headers.len());
+        let mut fields: Vec<Field<'_>> = Vec::with_capacity(parts.headers.len());
         for (name, value) in &parts.headers {
             if name == http::header::CONNECTION {
                 let close = value
@@ -373,7 +374,7 @@ impl Connection {
                 }
                 continue;
             }
-            fields.push((name.as_str().as_bytes(), value.as_bytes()));
+            fields.push(Field::new(name.as_str().as_bytes(), value.as_bytes()));
         }
         let mut head = self.response(parts.status.as_u16(), intent);
         head.body = body;
@@ -424,11 +425,7 @@ impl Connection {
     /// [`SendError::TrailersNotChunked`], [`SendError::NoHead`],
     /// [`SendError::ResponseComplete`], [`SendError::NoRequest`],
     /// [`SendError::Compose`] (a bad trailer, or `out` too small).
-    pub fn send_end(
-        &mut self,
-        trailers: &[compose::Field<'_>],
-        out: &mut [u8],
-    ) -> Result<usize, SendError> {
+    pub fn send_end(&mut self, trailers: &[Field<'_>], out: &mut [u8]) -> Result<usize, SendError> {
         let next = self.check_send(Input::SendEnd)?;
         self.outgoing.end(!trailers.is_empty())?;
         let written = match self.outgoing {

@@ -1,6 +1,7 @@
 //! Zero-copy views of a parsed request head and of a trailer section.
 
 use crate::config::Leniency;
+use crate::field::Field;
 use crate::framing::{Decision, Framing};
 use crate::parse::{FieldSpan, RequestLine};
 use crate::uri;
@@ -52,16 +53,6 @@ impl Method {
             _ => Self::Extension,
         }
     }
-}
-
-/// One field line: name as received, value without leading and trailing
-/// whitespace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Field<'a> {
-    /// The field name, case as received.
-    pub name: &'a [u8],
-    /// The field value, trimmed of SP and HTAB at both ends.
-    pub value: &'a [u8],
 }
 
 /// The field lines of a head or trailer section, in order, duplicates kept.

@@ -11,8 +11,9 @@ use alloc::vec::Vec;
 use crate::config::Config;
 use crate::conn::{Connection, Event, Outcome};
 use crate::error::Error;
+use crate::field::Field;
 use crate::framing::Framing;
-use crate::request::{Field, Request};
+use crate::request::Request;
 use crate::send::Intent;
 use crate::state::State;
 

@@ -342,7 +342,7 @@ fn header(v: &str) -> Result<OwnedField, String> {
 /// controls, not a framing field).
 fn field(name: &[u8], value: &str, option: &str) -> Result<OwnedField, String> {
     use tern_proto::compose::{ComposeError, ResponseHead};
-    let fields: [(&[u8], &[u8]); 1] = [(name, value.as_bytes())];
+    let fields = [tern_proto::Field::new(name, value.as_bytes())];
     let mut head = ResponseHead::new(200, tern_proto::Version::Http11);
     head.fields = &fields;
     head.date = Some(b"Sun, 06 Nov 1994 08:49:37 GMT");

@@ -10,9 +10,9 @@
 
 use std::rc::Rc;
 
-use tern_proto::Version;
 use tern_proto::compose::{Body, ComposeError, PreparedHead, ResponseHead};
 use tern_proto::date::RenderedDate;
+use tern_proto::{Field, Version};
 
 use crate::entry::FileInfo;
 use crate::multipart::{self, Parts};
@@ -420,14 +420,14 @@ const OWN_FIELDS: usize = 8;
 
 /// The fields of one response head, on the stack.
 struct FieldList<'a> {
-    items: [(&'a [u8], &'a [u8]); OWN_FIELDS + rules::MAX_FIELDS],
+    items: [Field<'a>; OWN_FIELDS + rules::MAX_FIELDS],
     len: usize,
 }
 
 impl Default for FieldList<'_> {
     fn default() -> Self {
         Self {
-            items: [(&[], &[]); OWN_FIELDS + rules::MAX_FIELDS],
+            items: [Field::new(&[], &[]); OWN_FIELDS + rules::MAX_FIELDS],
             len: 0,
         }
     }
@@ -435,11 +435,11 @@ impl Default for FieldList<'_> {
 
 impl<'a> FieldList<'a> {
     fn push(&mut self, name: &'a [u8], value: &'a [u8]) {
-        self.items[self.len] = (name, value);
+        self.items[self.len] = Field::new(name, value);
         self.len += 1;
     }
 
-    fn as_slice(&self) -> &[(&'a [u8], &'a [u8])] {
+    fn as_slice(&self) -> &[Field<'a>] {
         &self.items[..self.len]
     }
 }

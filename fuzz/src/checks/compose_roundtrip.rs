@@ -18,11 +18,11 @@
 //!   `encode_last_chunk` (trailers checked by the same rules) decode through
 //!   tern-proto's own request parser to the same data and trailers.
 
-use tern_proto::Version;
 use tern_proto::compose::{
     self, Body, CHUNK_END, ChunkHeader, ComposeError, FieldLines, Framing, ResponseHead,
 };
 use tern_proto::transcript;
+use tern_proto::{Field, Version};
 
 use super::grammar::{is_token, is_trimmed_value};
 use super::{OwnedFields, Source, show};
@@ -236,11 +236,8 @@ fn fields(source: &mut Source<'_>, max: usize) -> OwnedFields {
         .collect()
 }
 
-fn borrow(fields: &OwnedFields) -> Vec<(&[u8], &[u8])> {
-    fields
-        .iter()
-        .map(|(n, v)| (n.as_slice(), v.as_slice()))
-        .collect()
+fn borrow(fields: &OwnedFields) -> Vec<Field<'_>> {
+    fields.iter().map(|(n, v)| Field::new(n, v)).collect()
 }
 
 /// Names the composer writes itself.

@@ -18,7 +18,7 @@
 
 use tern_proto::compose::{Body, ResponseHead};
 use tern_proto::date::RenderedDate;
-use tern_proto::{Closing, Connection, Event, Intent, Outcome, State, Version};
+use tern_proto::{Closing, Connection, Event, Field, Intent, Outcome, State, Version};
 
 use super::{Source, config};
 
@@ -168,7 +168,11 @@ pub fn check(data: &[u8]) {
                 }
             }
             6 => {
-                let trailers: &[(&[u8], &[u8])] = if source.bool() { &[(b"T", b"v")] } else { &[] };
+                let trailers: &[Field<'_>] = if source.bool() {
+                    &[Field::new(b"T", b"v")]
+                } else {
+                    &[]
+                };
                 match conn.send_end(trailers, &mut out) {
                     Ok(_) => {
                         match promise {

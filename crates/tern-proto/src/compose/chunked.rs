@@ -215,7 +215,10 @@ mod tests {
         let mut out = vec![0u8; 64];
         assert_eq!(encode_last_chunk(&[], &mut out), Ok(5));
         assert_eq!(&out[..5], LAST_CHUNK);
-        let trailers: &[Field<'_>] = &[(b"Digest", b"sha-256=abc"), (b"X-T", b"")];
+        let trailers: &[Field<'_>] = &[
+            Field::new(b"Digest", b"sha-256=abc"),
+            Field::new(b"X-T", b""),
+        ];
         let n = encode_last_chunk(trailers, &mut out).unwrap();
         assert_eq!(&out[..n], b"0\r\nDigest: sha-256=abc\r\nX-T: \r\n\r\n");
         assert_eq!(last_chunk_len(trailers), Ok(n));
@@ -226,19 +229,19 @@ mod tests {
         let mut out = vec![0xAAu8; 64];
         let cases: [(&[Field<'_>], ComposeError); 4] = [
             (
-                &[(b"a b", b"x")],
+                &[Field::new(b"a b", b"x")],
                 ComposeError::InvalidFieldName { index: 0 },
             ),
             (
-                &[(b"ok", b"x"), (b"x", b"a\r\nb")],
+                &[Field::new(b"ok", b"x"), Field::new(b"x", b"a\r\nb")],
                 ComposeError::InvalidFieldValue { index: 1 },
             ),
             (
-                &[(b"Content-Length", b"3")],
+                &[Field::new(b"Content-Length", b"3")],
                 ComposeError::ReservedField { index: 0 },
             ),
             (
-                &[(b"transfer-encoding", b"gzip")],
+                &[Field::new(b"transfer-encoding", b"gzip")],
                 ComposeError::ReservedField { index: 0 },
             ),
         ];

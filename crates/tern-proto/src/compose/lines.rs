@@ -171,7 +171,11 @@ mod tests {
 
     #[test]
     fn compose_round_trips() {
-        let fields: &[Field<'_>] = &[(b"Server", b"tern"), (b"Upgrade", b"h2c"), (b"E", b"")];
+        let fields: &[Field<'_>] = &[
+            Field::new(b"Server", b"tern"),
+            Field::new(b"Upgrade", b"h2c"),
+            Field::new(b"E", b""),
+        ];
         let mut out = [0u8; 64];
         let lines = FieldLines::compose(fields, &mut out).unwrap();
         assert_eq!(lines.as_bytes(), b"Server: tern\r\nUpgrade: h2c\r\nE: \r\n");
@@ -182,7 +186,7 @@ mod tests {
             FieldLines::compose(fields, &mut short),
             Err(ComposeError::InsufficientSize { required: 33 })
         );
-        let dated: &[Field<'_>] = &[(b"date", b"x")];
+        let dated: &[Field<'_>] = &[Field::new(b"date", b"x")];
         assert_eq!(
             FieldLines::compose(dated, &mut out),
             Err(ComposeError::ReservedField { index: 0 })

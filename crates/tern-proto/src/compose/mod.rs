@@ -145,11 +145,11 @@
 //! # Example
 //!
 //! ```
-//! use tern_proto::Version;
+//! use tern_proto::{Field, Version};
 //! use tern_proto::compose::{Body, Framing, ResponseHead};
 //!
 //! let date = b"Sun, 06 Nov 1994 08:49:37 GMT";
-//! let fields: &[(&[u8], &[u8])] = &[(b"Content-Type", b"text/html")];
+//! let fields = &[Field::new(b"Content-Type", b"text/html")];
 //! let mut head = ResponseHead::new(200, Version::Http11);
 //! head.body = Body::Length(1234);
 //! head.date = Some(date);
@@ -180,6 +180,7 @@ mod status;
 use core::fmt;
 
 use crate::Version;
+use crate::field::Field;
 use crate::tables;
 
 pub use chunked::{
@@ -188,10 +189,6 @@ pub use chunked::{
 pub use lines::FieldLines;
 pub use prepared::PreparedHead;
 pub use status::{reason_phrase, status_line};
-
-/// One header (or trailer) field as the caller supplies it: `(name, value)`,
-/// without the colon, the surrounding whitespace or the CRLF.
-pub type Field<'a> = (&'a [u8], &'a [u8]);
 
 /// The `100 Continue` interim response (RFC 9110 §15.2.1), complete with the
 /// empty line that ends its head.
@@ -684,7 +681,7 @@ fn classify(name: &[u8]) -> NameClass {
 fn measure_fields(fields: &[Field<'_>], date_given: bool) -> Result<(usize, bool), ComposeError> {
     let mut len = 0usize;
     let mut upgrade = false;
-    for (index, &(name, value)) in fields.iter().enumerate() {
+    for (index, &Field { name, value }) in fields.iter().enumerate() {
         if !tables::is_token(name) {
             return Err(ComposeError::InvalidFieldName { index });
         }
@@ -705,7 +702,7 @@ fn measure_fields(fields: &[Field<'_>], date_given: bool) -> Result<(usize, bool
 /// Writes `fields` as `name: value\r\n` lines. They must have been validated.
 #[inline]
 fn write_fields(w: &mut Writer<'_>, fields: &[Field<'_>]) {
-    for &(name, value) in fields {
+    for &Field { name, value } in fields {
         w.put(name);
         w.put(b": ");
         w.put(value);
@@ -778,9 +775,9 @@ mod tests {
     #[test]
     fn full_head() {
         let fields: &[Field<'_>] = &[
-            (b"Server", b"tern"),
-            (b"Content-Type", b"text/plain; charset=utf-8"),
-            (b"ETag", b"\"abc\""),
+            Field::new(b"Server", b"tern"),
+            Field::new(b"Content-Type", b"text/plain; charset=utf-8"),
+            Field::new(b"ETag", b"\"abc\""),
         ];
         let mut h = head(200, Version::Http11, Body::Length(1_234_567));
         h.date = Some(DATE);
@@ -847,7 +844,7 @@ mod tests {
 
     #[test]
     fn upgrade_adds_the_connection_option() {
-        let fields: &[Field<'_>] = &[(b"Upgrade", b"websocket")];
+        let fields: &[Field<'_>] = &[Field::new(b"Upgrade", b"websocket")];
         let mut h = head(101, Version::Http11, Body::None);
         h.fields = fields;
         let (text, composed) = compose(&h);
@@ -856,7 +853,7 @@ mod tests {
             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n"
         );
         assert_eq!(composed.framing, Framing::NoBody);
-        let fields: &[Field<'_>] = &[(b"upgrade", b"h2c")];
+        let fields: &[Field<'_>] = &[Field::new(b"upgrade", b"h2c")];
         let mut h = head(426, Version::Http11, Body::None);
         h.fields = fields;
         h.keep_alive = false;
@@ -908,7 +905,7 @@ mod tests {
             b"CoNnEcTiOn",
         ];
         for name in names {
-            let fields: &[Field<'_>] = &[(b"A", b"b"), (name, b"x")];
+            let fields: &[Field<'_>] = &[Field::new(b"A", b"b"), Field::new(name, b"x")];
             let mut h = ResponseHead::new(200, Version::Http11);
             h.fields = fields;
             assert_eq!(
@@ -916,7 +913,7 @@ mod tests {
                 Err(ComposeError::ReservedField { index: 1 })
             );
         }
-        let fields: &[Field<'_>] = &[(b"date", DATE)];
+        let fields: &[Field<'_>] = &[Field::new(b"date", DATE)];
         let mut h = ResponseHead::new(200, Version::Http11);
         h.fields = fields;
         assert!(
@@ -935,7 +932,7 @@ mod tests {
             b"Keep-Alive",
             b"Content-Type",
         ] {
-            let fields: &[Field<'_>] = &[(name, b"x")];
+            let fields: &[Field<'_>] = &[Field::new(name, b"x")];
             let mut h = ResponseHead::new(200, Version::Http11);
             h.fields = fields;
             assert!(h.encoded_len().is_ok());
@@ -956,7 +953,7 @@ mod tests {
 
     #[test]
     fn insufficient_size_writes_nothing() {
-        let fields: &[Field<'_>] = &[(b"Content-Type", b"text/html")];
+        let fields: &[Field<'_>] = &[Field::new(b"Content-Type", b"text/html")];
         let mut h = head(404, Version::Http10, Body::Unknown);
         h.date = Some(DATE);
         h.fields = fields;

@@ -23,11 +23,11 @@ const DATE_PLACEHOLDER: &[u8; 29] = b"Thu, 01 Jan 1970 00:00:00 GMT";
 /// response, so it needs no check per call.
 ///
 /// ```
-/// use tern_proto::Version;
+/// use tern_proto::{Field, Version};
 /// use tern_proto::compose::{Body, Framing, ResponseHead};
 /// use tern_proto::date::RenderedDate;
 ///
-/// let fields: &[(&[u8], &[u8])] = &[(b"Content-Type", b"text/html")];
+/// let fields = &[Field::new(b"Content-Type", b"text/html")];
 /// let mut head = ResponseHead::new(200, Version::Http11);
 /// head.body = Body::Length(1234);
 /// head.fields = fields;

@@ -3,13 +3,13 @@
 
 use proptest::prelude::*;
 use proptest::sample::select;
-use tern_proto::Version;
 use tern_proto::compose::{
-    Body, CHUNK_END, ChunkHeader, ComposeError, Composed, Field, FieldLines, Framing, LAST_CHUNK,
+    Body, CHUNK_END, ChunkHeader, ComposeError, Composed, FieldLines, Framing, LAST_CHUNK,
     PreparedHead, ResponseHead, chunk_len, encode_chunk, encode_last_chunk, last_chunk_len,
     reason_phrase, status_line,
 };
 use tern_proto::date::RenderedDate;
+use tern_proto::{Field, Version};
 
 /// The IANA HTTP Status Code Registry's assigned codes, typed in from the
 /// registry (RFC 9110 names), independently of the composer's table. `306` and
@@ -181,12 +181,12 @@ fn reserved_codes_are_not_in_the_table() {
 fn static_file_server_head() {
     let date = DATE;
     let fields: &[Field<'_>] = &[
-        (b"Server", b"tern"),
-        (b"Content-Type", b"text/css"),
-        (b"ETag", b"\"5f3a-1b2c\""),
-        (b"Last-Modified", b"Sat, 05 Nov 1994 08:49:37 GMT"),
-        (b"Accept-Ranges", b"bytes"),
-        (b"Content-Range", b"bytes 0-99/6956"),
+        Field::new(b"Server", b"tern"),
+        Field::new(b"Content-Type", b"text/css"),
+        Field::new(b"ETag", b"\"5f3a-1b2c\""),
+        Field::new(b"Last-Modified", b"Sat, 05 Nov 1994 08:49:37 GMT"),
+        Field::new(b"Accept-Ranges", b"bytes"),
+        Field::new(b"Content-Range", b"bytes 0-99/6956"),
     ];
     let mut head = ResponseHead::new(206, Version::Http11);
     head.body = Body::Length(100);
@@ -209,7 +209,7 @@ fn static_file_server_head() {
     assert_eq!(composed.framing, Framing::Length(100));
     assert!(!composed.must_close);
 
-    let fields: &[Field<'_>] = &[(b"Allow", b"GET, HEAD")];
+    let fields: &[Field<'_>] = &[Field::new(b"Allow", b"GET, HEAD")];
     let mut head = ResponseHead::new(405, Version::Http10);
     head.fields = fields;
     head.keep_alive = true;
@@ -343,11 +343,7 @@ fn case() -> impl Strategy<Value = Case> {
 }
 
 fn with_head<R>(case: &Case, f: impl FnOnce(&ResponseHead<'_>) -> R) -> R {
-    let fields: Vec<Field<'_>> = case
-        .fields
-        .iter()
-        .map(|(n, v)| (n.as_slice(), v.as_slice()))
-        .collect();
+    let fields: Vec<Field<'_>> = case.fields.iter().map(|(n, v)| Field::new(n, v)).collect();
     let (block, fields) = fields.split_at(case.in_block);
     let mut storage = vec![0u8; 4096];
     let lines = FieldLines::compose(block, &mut storage).unwrap();
@@ -548,7 +544,7 @@ proptest! {
         bad in select(b"\r\n\0".to_vec()),
         pos in any::<proptest::sample::Index>(),
     ) {
-        let refs: Vec<Field<'_>> = fields.iter().map(|(n, v)| (n.as_slice(), v.as_slice())).collect();
+        let refs: Vec<Field<'_>> = fields.iter().map(|(n, v)| Field::new(n, v)).collect();
         let mut storage = vec![0u8; 4096];
         let mut block = FieldLines::compose(&refs, &mut storage).unwrap().as_bytes().to_vec();
         block.insert(pos.index(block.len() + 1), bad);
@@ -667,7 +663,7 @@ proptest! {
 
 #[test]
 fn prepared_head_refuses_a_date_field() {
-    let fields: &[Field<'_>] = &[(b"date", b"Sun, 06 Nov 1994 08:49:37 GMT")];
+    let fields: &[Field<'_>] = &[Field::new(b"date", b"Sun, 06 Nov 1994 08:49:37 GMT")];
     let mut head = ResponseHead::new(200, Version::Http11);
     head.fields = fields;
     assert!(head.encoded_len().is_ok());
@@ -739,7 +735,7 @@ proptest! {
         copying in any::<bool>(),
     ) {
         let trailer_refs: Vec<Field<'_>> =
-            trailers.iter().map(|(n, v)| (n.as_slice(), v.as_slice())).collect();
+            trailers.iter().map(|(n, v)| Field::new(n, v)).collect();
         let mut wire = Vec::new();
         for chunk in &chunks {
             if copying {
@@ -782,7 +778,7 @@ proptest! {
     #[test]
     fn last_chunk_insufficient_size(trailers in proptest::collection::vec((name(), value()), 0..4)) {
         let trailer_refs: Vec<Field<'_>> =
-            trailers.iter().map(|(n, v)| (n.as_slice(), v.as_slice())).collect();
+            trailers.iter().map(|(n, v)| Field::new(n, v)).collect();
         let required = last_chunk_len(&trailer_refs).unwrap();
         let mut out = vec![0x5Au8; required];
         for size in 0..required {

@@ -5,8 +5,8 @@
 use tern_proto::compose::{Body, Framing as Sent, ResponseHead};
 use tern_proto::date::RenderedDate;
 use tern_proto::{
-    Closing, Config, Connection, ErrorKind, Event, Framing, Intent, Outcome, SendError, State,
-    Version,
+    Closing, Config, Connection, ErrorKind, Event, Field, Framing, Intent, Outcome, SendError,
+    State, Version,
 };
 
 /// A connection that has read `input` up to (and including) the first event
@@ -105,7 +105,7 @@ fn a_whole_exchange_with_a_chunked_body_and_trailers() {
     assert!(frame.prefix().is_empty() && frame.suffix().is_empty());
     let mut out = [0u8; 64];
     let n = conn
-        .send_end(&[(b"Digest", b"x")], &mut out)
+        .send_end(&[Field::new(b"Digest", b"x")], &mut out)
         .expect("trailers on chunked");
     assert_eq!(&out[..n], b"0\r\nDigest: x\r\n\r\n");
     assert_eq!(conn.state(), State::Done);
@@ -182,7 +182,7 @@ fn ending_before_the_content_length_is_refused() {
     );
     assert_eq!(conn.state(), State::SendBody, "nothing changed");
     assert_eq!(
-        conn.send_end(&[(b"A", b"b")], &mut []),
+        conn.send_end(&[Field::new(b"A", b"b")], &mut []),
         Err(SendError::BodyTooShort {
             promised: 4,
             sent: 3
@@ -190,7 +190,7 @@ fn ending_before_the_content_length_is_refused() {
     );
     assert!(conn.send_data(1).is_ok());
     assert_eq!(
-        conn.send_end(&[(b"A", b"b")], &mut []),
+        conn.send_end(&[Field::new(b"A", b"b")], &mut []),
         Err(SendError::TrailersNotChunked)
     );
     assert_eq!(conn.send_end(&[], &mut []), Ok(0));

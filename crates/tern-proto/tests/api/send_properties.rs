@@ -7,7 +7,7 @@
 use proptest::collection::vec;
 use proptest::prelude::*;
 use tern_proto::compose::{Body, Framing as Sent};
-use tern_proto::{Config, Connection, Event, Intent, Outcome, SendError, State};
+use tern_proto::{Config, Connection, Event, Field, Intent, Outcome, SendError, State};
 
 #[derive(Clone, Debug)]
 struct Request {
@@ -421,7 +421,11 @@ proptest! {
                     wire.extend_from_slice(frame.suffix());
                 }),
                 Op::End { trailers } => {
-                    let fields: &[(&[u8], &[u8])] = if trailers { &[(b"T", b"v")] } else { &[] };
+                    let fields: &[Field<'_>] = if trailers {
+                        &[Field::new(b"T", b"v")]
+                    } else {
+                        &[]
+                    };
                     conn.send_end(fields, &mut out).map(|n| wire.extend_from_slice(&out[..n]))
                 }
                 Op::ReadBody => {
