@@ -561,7 +561,8 @@ impl Connection {
             Err(failure) => return Err(self.fail(failure)),
         };
         let has_body = match decision.framing {
-            Framing::None | Framing::Length(0) => false,
+            // `decide` never says close-delimited: a request body never is.
+            Framing::NoBody | Framing::Length(0) | Framing::CloseDelimited => false,
             Framing::Length(n) => {
                 self.body = Body::Length(n);
                 true

@@ -38,16 +38,29 @@ use crate::tables;
 use crate::uri;
 use crate::version::Version;
 
-/// How the body of a request is delimited (RFC 9112 §6.3).
+/// How a message body is delimited (RFC 9112 §6.3), in either direction:
+/// what a request head says of the body that follows
+/// ([`Request::framing`](crate::Request::framing)), and what the caller must
+/// send after a composed response head
+/// ([`Composed::framing`](crate::compose::Composed::framing)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Framing {
-    /// No body.
-    None,
-    /// Exactly this many bytes (Content-Length).
+    /// Nothing follows the head. A request without Content-Length or
+    /// Transfer-Encoding (RFC 9112 §6.3 rule 7); a response that cannot
+    /// carry content: interim (1xx), 204, 304, or an answer to HEAD. The
+    /// next message may follow at once.
+    NoBody,
+    /// Exactly this many bytes (Content-Length), possibly zero.
     Length(u64),
-    /// Transfer-Encoding: chunked.
+    /// The chunked transfer coding: decoded by the connection on receipt;
+    /// sent with [`encode_chunk`](crate::compose::encode_chunk) and ended by
+    /// [`encode_last_chunk`](crate::compose::encode_last_chunk).
     Chunked,
+    /// Responses only: the body is sent as is and ends when the connection
+    /// closes (an HTTP/1.0 response of unknown length). A request body is
+    /// never close-delimited (RFC 9112 §6.3 rule 7).
+    CloseDelimited,
 }
 
 /// The decision for one request head.
@@ -287,7 +300,7 @@ pub(crate) fn decide(
         Framing::Chunked
     } else {
         match content_length {
-            None => Framing::None,
+            None => Framing::NoBody,
             Some(Ok(n)) => Framing::Length(n),
             Some(Err(kind)) => return fail(kind),
         }

@@ -2,8 +2,9 @@
 //! connection, what goes around a piece of body, how to close, and the
 //! record of what a response head promised.
 
-use crate::compose::{CHUNK_END, ChunkHeader, Framing};
+use crate::compose::{CHUNK_END, ChunkHeader};
 use crate::error::SendError;
+use crate::framing::Framing;
 
 /// What the server means to do with the connection after a response.
 ///
@@ -84,7 +85,7 @@ impl Outgoing {
             Framing::Length(promised) => Self::Length { promised, sent: 0 },
             Framing::Chunked => Self::Chunked,
             Framing::CloseDelimited => Self::CloseDelimited,
-            _ => Self::NoBody,
+            Framing::NoBody => Self::NoBody,
         }
     }
 

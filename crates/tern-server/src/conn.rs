@@ -620,7 +620,7 @@ impl<S: Socket> Conn<S> {
                 // to a client waiting for `100 Continue` before it sends
                 // one, the final status goes out at once (RFC 9110 §10.1.1),
                 // and the connection closes after it.
-                let answer_now = req.expects_continue() && req.framing() != Framing::None;
+                let answer_now = req.expects_continue() && req.framing() != Framing::NoBody;
                 self.begin_response(ctx, plan, answer_now);
                 None
             }

@@ -19,10 +19,10 @@
 //!   tern-proto's own request parser to the same data and trailers.
 
 use tern_proto::compose::{
-    self, Body, CHUNK_END, ChunkHeader, ComposeError, FieldLines, Framing, ResponseHead,
+    self, Body, CHUNK_END, ChunkHeader, ComposeError, FieldLines, ResponseHead,
 };
 use tern_proto::transcript;
-use tern_proto::{Field, Version};
+use tern_proto::{Field, Framing, Version};
 
 use super::grammar::{is_token, is_trimmed_value};
 use super::{OwnedFields, Source, show};

@@ -387,7 +387,7 @@ fn check_request(request: &tern_proto::Request<'_>, input: &[u8], strict: bool, 
                 assert!(n <= max, "declared body over the limit");
             }
         }
-        Framing::None => assert!(!te && cl.is_empty(), "framing fields ignored"),
+        Framing::NoBody => assert!(!te && cl.is_empty(), "framing fields ignored"),
         _ => panic!("a framing this check does not know: update it"),
     }
     let connection = |token: &[u8]| named(b"connection").iter().any(|v| has_token(v, token));

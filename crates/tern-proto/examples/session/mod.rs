@@ -105,7 +105,8 @@ impl Session {
                         Framing::Length(n) => Some(n),
                         _ => None,
                     };
-                    let has_body = !matches!(request.framing(), Framing::None | Framing::Length(0));
+                    let has_body =
+                        !matches!(request.framing(), Framing::NoBody | Framing::Length(0));
                     let pieces = request.target() == b"/chunked" && request.method() == Method::Get;
                     let early = request.target() == b"/early";
                     self.received = 0;

@@ -145,8 +145,8 @@
 //! # Example
 //!
 //! ```
-//! use tern_proto::{Field, Version};
-//! use tern_proto::compose::{Body, Framing, ResponseHead};
+//! use tern_proto::{Field, Framing, Version};
+//! use tern_proto::compose::{Body, ResponseHead};
 //!
 //! let date = b"Sun, 06 Nov 1994 08:49:37 GMT";
 //! let fields = &[Field::new(b"Content-Type", b"text/html")];
@@ -181,6 +181,7 @@ use core::fmt;
 
 use crate::Version;
 use crate::field::Field;
+use crate::framing::Framing;
 use crate::tables;
 
 pub use chunked::{
@@ -234,22 +235,6 @@ pub enum Body {
     /// Content whose length is not known in advance: chunked on HTTP/1.1,
     /// close-delimited on HTTP/1.0.
     Unknown,
-}
-
-/// What the caller must send after a composed head, and how the body ends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Framing {
-    /// Send nothing after the head: an interim (1xx) response, 204, 304, or
-    /// a response to HEAD. The next response may follow at once.
-    NoBody,
-    /// Send exactly this many bytes (possibly zero).
-    Length(u64),
-    /// Send the body in the chunked coding (see [`encode_chunk`]), ended by
-    /// [`encode_last_chunk`] or [`LAST_CHUNK`].
-    Chunked,
-    /// Send the body as is, then close the connection: its end is the close.
-    CloseDelimited,
 }
 
 /// The outcome of a successful [`ResponseHead::compose`].

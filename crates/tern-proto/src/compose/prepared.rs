@@ -23,8 +23,8 @@ const DATE_PLACEHOLDER: &[u8; 29] = b"Thu, 01 Jan 1970 00:00:00 GMT";
 /// response, so it needs no check per call.
 ///
 /// ```
-/// use tern_proto::{Field, Version};
-/// use tern_proto::compose::{Body, Framing, ResponseHead};
+/// use tern_proto::{Field, Framing, Version};
+/// use tern_proto::compose::{Body, ResponseHead};
 /// use tern_proto::date::RenderedDate;
 ///
 /// let fields = &[Field::new(b"Content-Type", b"text/html")];

@@ -4,12 +4,12 @@
 use proptest::prelude::*;
 use proptest::sample::select;
 use tern_proto::compose::{
-    Body, CHUNK_END, ChunkHeader, ComposeError, Composed, FieldLines, Framing, LAST_CHUNK,
-    PreparedHead, ResponseHead, chunk_len, encode_chunk, encode_last_chunk, last_chunk_len,
-    reason_phrase, status_line,
+    Body, CHUNK_END, ChunkHeader, ComposeError, Composed, FieldLines, LAST_CHUNK, PreparedHead,
+    ResponseHead, chunk_len, encode_chunk, encode_last_chunk, last_chunk_len, reason_phrase,
+    status_line,
 };
 use tern_proto::date::RenderedDate;
-use tern_proto::{Field, Version};
+use tern_proto::{Field, Framing, Version};
 
 /// The IANA HTTP Status Code Registry's assigned codes, typed in from the
 /// registry (RFC 9110 names), independently of the composer's table. `306` and

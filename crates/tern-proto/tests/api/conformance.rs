@@ -34,7 +34,7 @@ fn message_json(message: &Message, extras: &Value) -> Value {
     });
     // Optional keys are compared only when the case states them.
     let framing = match message.framing {
-        Framing::None => "none",
+        Framing::NoBody => "none",
         Framing::Length(_) => "length",
         Framing::Chunked => "chunked",
         _ => "other",

@@ -2,8 +2,8 @@
 //! and the head of an `http::Response` is sent through the connection.
 #![cfg(feature = "http")]
 
-use tern_proto::compose::{Body, ComposeError, Framing as Sent};
-use tern_proto::{Config, Connection, Event, Outcome, SendError, State};
+use tern_proto::compose::{Body, ComposeError};
+use tern_proto::{Config, Connection, Event, Framing, Outcome, SendError, State};
 
 #[test]
 fn a_head_converts_with_every_field_in_order() {
@@ -59,7 +59,7 @@ fn a_response_head_comes_from_http_parts() {
         b"HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\nx-dup: 1\r\nx-dup: 2\r\n\
           Content-Length: 3\r\nConnection: keep-alive\r\n\r\n"
     );
-    assert_eq!(composed.framing, Sent::Length(3));
+    assert_eq!(composed.framing, Framing::Length(3));
 }
 
 #[test]

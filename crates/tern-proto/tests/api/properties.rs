@@ -143,7 +143,7 @@ prop_compose! {
             _ => {}
         }
         let (framing, decoded, mut tail, trailers) = match &body {
-            BodyPlan::None => (Framing::None, Vec::new(), Vec::new(), Vec::new()),
+            BodyPlan::None => (Framing::NoBody, Vec::new(), Vec::new(), Vec::new()),
             BodyPlan::Length(data) => {
                 push(&mut bytes, "Content-Length", data.len().to_string().as_bytes(), " ", "");
                 (Framing::Length(data.len() as u64), data.clone(), data.clone(), Vec::new())

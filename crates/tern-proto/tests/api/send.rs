@@ -2,7 +2,7 @@
 //! and every misuse of the protocol by the server refused as a local error
 //! that changes nothing.
 
-use tern_proto::compose::{Body, Framing as Sent, ResponseHead};
+use tern_proto::compose::{Body, ResponseHead};
 use tern_proto::date::RenderedDate;
 use tern_proto::{
     Closing, Config, Connection, ErrorKind, Event, Field, Framing, Intent, Outcome, SendError,
@@ -22,7 +22,7 @@ fn after(input: &[u8]) -> (Connection, usize) {
         consumed += step.consumed;
         match step.outcome {
             Outcome::Event(Event::Request(request))
-                if !matches!(request.framing(), Framing::None | Framing::Length(0)) =>
+                if !matches!(request.framing(), Framing::NoBody | Framing::Length(0)) =>
             {
                 return (conn, consumed);
             }
@@ -34,14 +34,14 @@ fn after(input: &[u8]) -> (Connection, usize) {
     }
 }
 
-fn send(conn: &mut Connection, head: &ResponseHead<'_>) -> Result<(Vec<u8>, Sent), SendError> {
+fn send(conn: &mut Connection, head: &ResponseHead<'_>) -> Result<(Vec<u8>, Framing), SendError> {
     let mut out = [0u8; 512];
     let composed = conn.send_head(head, &mut out)?;
     Ok((out[..composed.len].to_vec(), composed.framing))
 }
 
 /// Sends the pre-filled head of `status` for a server that keeps connections open.
-fn respond(conn: &mut Connection, status: u16) -> Result<(Vec<u8>, Sent), SendError> {
+fn respond(conn: &mut Connection, status: u16) -> Result<(Vec<u8>, Framing), SendError> {
     let head = conn.response(status, Intent::KeepAlive);
     send(conn, &head)
 }
@@ -73,14 +73,14 @@ fn the_status_line_is_http11_also_for_http10_clients() {
         bytes,
         b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n"
     );
-    assert_eq!(framing, Sent::Length(2));
+    assert_eq!(framing, Framing::Length(2));
     // Even a head that claims otherwise is answered as the request decides.
     let (mut conn, _) = after(b"GET / HTTP/1.0\r\n\r\n");
     let mut head = ResponseHead::new(200, Version::Http11);
     head.body = Body::Unknown;
     let (bytes, framing) = send(&mut conn, &head).unwrap();
     assert_eq!(bytes, b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
-    assert_eq!(framing, Sent::CloseDelimited, "no chunked to HTTP/1.0");
+    assert_eq!(framing, Framing::CloseDelimited, "no chunked to HTTP/1.0");
 }
 
 #[test]
@@ -94,7 +94,7 @@ fn a_whole_exchange_with_a_chunked_body_and_trailers() {
         bytes,
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
     );
-    assert_eq!(framing, Sent::Chunked);
+    assert_eq!(framing, Framing::Chunked);
     assert_eq!(conn.state(), State::SendBody);
     let frame = conn.send_data(5).unwrap();
     assert_eq!(
@@ -124,7 +124,7 @@ fn a_body_for_head_is_refused() {
     head.head_request = false;
     let (bytes, framing) = send(&mut conn, &head).unwrap();
     assert_eq!(bytes, b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n");
-    assert_eq!(framing, Sent::NoBody);
+    assert_eq!(framing, Framing::NoBody);
     assert_eq!(conn.send_data(10), Err(SendError::BodyNotAllowed));
     assert_eq!(conn.send_data(0).map(|f| f.prefix().len()), Ok(0));
     assert_eq!(conn.send_end(&[], &mut []), Ok(0));
@@ -138,7 +138,7 @@ fn bodies_of_204_and_304_are_refused() {
         let mut head = conn.response(status, Intent::KeepAlive);
         head.body = Body::Length(3);
         let (_, framing) = send(&mut conn, &head).unwrap();
-        assert_eq!(framing, Sent::NoBody);
+        assert_eq!(framing, Framing::NoBody);
         assert_eq!(
             conn.send_data(1),
             Err(SendError::BodyNotAllowed),
@@ -251,7 +251,7 @@ fn interim_responses_come_before_the_final_one_and_not_to_http10() {
     let early_hints = conn.response(103, Intent::KeepAlive);
     let (bytes, framing) = send(&mut conn, &early_hints).unwrap();
     assert_eq!(bytes, b"HTTP/1.1 103 Early Hints\r\n\r\n");
-    assert_eq!(framing, Sent::NoBody);
+    assert_eq!(framing, Framing::NoBody);
     assert_eq!(conn.state(), State::SendResponse);
     assert_eq!(respond(&mut conn, 101), Err(SendError::SwitchingProtocols));
     respond(&mut conn, 200).unwrap();

@@ -6,8 +6,8 @@
 
 use proptest::collection::vec;
 use proptest::prelude::*;
-use tern_proto::compose::{Body, Framing as Sent};
-use tern_proto::{Config, Connection, Event, Field, Intent, Outcome, SendError, State};
+use tern_proto::compose::Body;
+use tern_proto::{Config, Connection, Event, Field, Framing, Intent, Outcome, SendError, State};
 
 #[derive(Clone, Debug)]
 struct Request {
@@ -409,7 +409,7 @@ proptest! {
                     conn.send_head(&head, &mut out).map(|composed| {
                         wire.extend_from_slice(&out[..composed.len]);
                         if status >= 200 {
-                            let close = matches!(composed.framing, Sent::CloseDelimited);
+                            let close = matches!(composed.framing, Framing::CloseDelimited);
                             assert!(!close || composed.must_close);
                         }
                     })
