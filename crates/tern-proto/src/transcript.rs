@@ -2,6 +2,9 @@
 //! messages: the reference loop that the conformance driver, the conformance
 //! tests and the fuzz targets share.
 //!
+//! Not part of the public API: hidden from the documentation and outside the
+//! semver promise; it changes with the tests that use it.
+//!
 //! The transcript plays a server that answers every request at once and keeps
 //! the connection open while both sides want it. Bytes arrive in pieces ending
 //! at the given cut points, the way a socket would deliver them.
