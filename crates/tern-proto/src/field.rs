@@ -4,7 +4,7 @@
 /// One field line (RFC 9110 §5): its name and its value, without the colon,
 /// the whitespace around the value or the line end.
 ///
-/// The parser yields these from [`Request::fields`](crate::Request::fields)
+/// The parser yields these from [`Request::headers`](crate::Request::headers)
 /// and [`Trailers`](crate::Trailers): the name as received (any case), the
 /// value trimmed of SP and HTAB at both ends. The composer takes them in
 /// [`ResponseHead::fields`](crate::compose::ResponseHead::fields),
