@@ -4,6 +4,8 @@
 
 use std::time::UNIX_EPOCH;
 
+use smallvec::SmallVec;
+
 /// What a representation can be compared with.
 #[derive(Debug, Clone, Copy)]
 pub struct Validators<'a> {
@@ -123,24 +125,21 @@ enum Comparison {
 }
 
 /// The lines of a list field (`If-Match`, `If-None-Match`), which may be
-/// repeated (RFC 9110 §5.3); up to four lines are kept.
+/// repeated (RFC 9110 §5.3): every line counts (the parser bounds how many
+/// there are); four fit without allocating.
 #[derive(Debug, Default)]
 struct TagLists<'a> {
-    lines: [&'a [u8]; 4],
-    n: usize,
+    lines: SmallVec<[&'a [u8]; 4]>,
 }
 
 impl<'a> TagLists<'a> {
     fn push(&mut self, line: &'a [u8]) {
-        if self.n < self.lines.len() {
-            self.lines[self.n] = line;
-            self.n += 1;
-        }
+        self.lines.push(line);
     }
 
     /// `*`, or a listed tag equal to `etag` under the comparison.
     fn matches(&self, etag: &[u8], comparison: Comparison) -> bool {
-        self.lines[..self.n]
+        self.lines
             .iter()
             .any(|l| l.trim_ascii() == b"*" || tag_list_has(l, etag, comparison))
     }
@@ -220,6 +219,28 @@ mod tests {
         assert!(!tag_list_has(b"W/\"abc\"", weak, Comparison::Strong));
         assert!(!tag_list_has(b"W/\"abd\"", weak, Comparison::Weak));
         assert!(!tag_list_has(b"\"abcd\"", TAG, Comparison::Weak));
+    }
+
+    #[test]
+    fn every_line_of_a_repeated_list_field_counts() {
+        // RFC 9110 §5.3: repeated lines are one list. The tag that matches
+        // comes on the sixth line, past the four kept without allocating.
+        let lines = |name, last| {
+            let mut fields = vec![(name, "\"a\""); 5];
+            fields.push((name, last));
+            fields
+        };
+        assert_eq!(
+            eval(&lines("If-None-Match", "\"abc\"")),
+            Precondition::NotModified
+        );
+        assert_eq!(
+            eval(&lines("If-None-Match", "\"b\"")),
+            Precondition::Proceed
+        );
+        assert_eq!(eval(&lines("If-Match", "\"abc\"")), Precondition::Proceed);
+        assert_eq!(eval(&lines("If-Match", "*")), Precondition::Proceed);
+        assert_eq!(eval(&lines("If-Match", "\"b\"")), Precondition::Failed);
     }
 
     #[test]
