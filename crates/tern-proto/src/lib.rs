@@ -165,3 +165,8 @@ pub use request::{Fields, Method, Request, Trailers};
 pub use send::{Closing, DataFrame, Intent};
 pub use state::{State, StateError};
 pub use version::Version;
+
+// The crate README's example is compiled and run with the doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
