@@ -102,6 +102,28 @@ fn chunk_and_trailer_limits() {
     );
 }
 
+// spec: LIMIT-5
+#[test]
+fn the_trailer_limit_always_admits_the_empty_section() {
+    // The empty trailer section is its CRLF: a smaller limit is taken as 2,
+    // so a body without trailers stays readable and any field is too large.
+    let head = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let with = |rest: &str| format!("{head}{rest}").into_bytes();
+    for limit in [0, 1, 2] {
+        let config = Config::default().max_trailer_len(limit);
+        assert_eq!(
+            error_of(&config, &with("1\r\nx\r\n0\r\n\r\n")),
+            None,
+            "{limit}"
+        );
+        assert_eq!(
+            error_of(&config, &with("0\r\nA: 1\r\n\r\n")),
+            Some(ErrorKind::TrailersTooLarge),
+            "{limit}"
+        );
+    }
+}
+
 // spec: LIMIT-6, ERR-2
 #[test]
 fn body_limit_applies_to_declared_and_decoded_lengths() {
