@@ -87,19 +87,26 @@ enum Body {
 /// # Call order
 ///
 /// 1. Append bytes from the socket to a buffer you own; call
-///    [`poll_event`](Self::poll_event) with the bytes not yet consumed; drop
-///    [`Step::consumed`] bytes from the front of your buffer; repeat while it
-///    returns events.
+///    [`poll_event`](Self::poll_event) with all the bytes not yet consumed
+///    (not only those of the latest read); drop [`Step::consumed`] bytes
+///    from the front of your buffer; repeat while it returns events. The
+///    buffer must hold a whole head: size it above
+///    [`Config::max_head_len`], or lower that limit to fit it, or a long
+///    head waits for bytes that cannot arrive instead of failing with 431.
 /// 2. On [`Outcome::NeedData`], read more and go to 1. Pass the same
 ///    unconsumed bytes again, extended: the parser resumes where it stopped and
 ///    never scans a byte twice. If the request sent `Expect: 100-continue`
 ///    and you want its body, send `100 Continue` first
 ///    ([`send_continue`](Self::send_continue)): until then the client waits.
 /// 3. Answer the request: [`response`](Self::response) gives a head
-///    pre-filled from the request; [`send_head`](Self::send_head) (or
+///    pre-filled from the request (set its `date`: an origin server with a
+///    clock sends one, RFC 9110 §6.6.1); [`send_head`](Self::send_head) (or
 ///    [`send_prepared`](Self::send_prepared)) composes it;
 ///    [`send_data`](Self::send_data) announces each piece of body and says
-///    what frames it; [`send_end`](Self::send_end) ends the response. A
+///    what frames it; [`send_end`](Self::send_end) ends the response. When
+///    the composed head's [`framing`](crate::compose::Composed::framing) is
+///    [`Framing::NoBody`] (a response to HEAD, 1xx, 204, 304) send no body:
+///    go straight to `send_end`, as `send_data` refuses. A
 ///    response may start before the request body is read (an early 413): the
 ///    connection then says whether the rest of the body is discarded
 ///    ([`State::DiscardBody`]: keep polling) or the connection closes.
@@ -112,10 +119,18 @@ enum Body {
 ///    and poll once more: a clean close yields [`Event::ConnectionClosed`].
 ///
 /// A [`Request`] borrows the input and the connection: extract what you need
-/// before the next call. After a protocol error, every poll returns the same
-/// error; answer with [`Error::status_hint`] (a head from
-/// [`response`](Self::response) closes the connection) and close as
-/// [`closing`](Self::closing) says.
+/// before any other call on the connection.
+///
+/// # Errors of the peer
+///
+/// After a protocol error, every poll returns the same error. If
+/// [`can_send_head`](Self::can_send_head) is true, answer it with
+/// [`Error::status_hint`] (a head from [`response`](Self::response) closes
+/// the connection); if it is false, a response was already under way (an
+/// early response to a request whose body then failed) and nothing more can
+/// be sent. Either way, close as [`closing`](Self::closing) says. An
+/// [`ErrorKind::UnexpectedEof`] means the client stopped sending mid-request:
+/// an answer is allowed but usually unread.
 #[derive(Debug)]
 pub struct Connection {
     config: Config,
@@ -208,6 +223,15 @@ impl Connection {
         self.sides.peer() == Peer::Body && self.sides.ours() == Ours::Respond(Continue::Expected)
     }
 
+    /// Whether a final response head may be sent now: a request, or a
+    /// protocol error of the peer, is to be answered and no final head has
+    /// gone out. [`send_head`](Self::send_head) and
+    /// [`send_prepared`](Self::send_prepared) refuse otherwise; after a
+    /// protocol error this says whether to answer it.
+    pub fn can_send_head(&self) -> bool {
+        matches!(self.sides.ours(), Ours::Respond(_))
+    }
+
     /// Whether bytes of a next request head have been seen (the connection is
     /// not idle between requests): a server's header timeout applies then.
     pub fn head_started(&self) -> bool {
@@ -221,8 +245,20 @@ impl Connection {
             state::transition(self.sides, Input::Eof).expect("end of file is always legal");
     }
 
-    /// How to close the connection, once it must close: `None` while it may
-    /// persist (or before the response decides). See [`Closing`].
+    /// How to close the connection, once it must close: `Some` exactly when
+    /// [`state`](Self::state) is [`State::MustClose`], [`State::Error`] or
+    /// [`State::Closed`]; `None` while it may persist (or before the response
+    /// decides). See [`Closing`].
+    ///
+    /// ```
+    /// use tern_proto::{Config, Connection, State};
+    ///
+    /// let mut conn = Connection::new(Config::default());
+    /// assert!(conn.poll_event(b"GET / HTTP/1.1\r\n\r\n").is_err()); // no Host
+    /// assert_eq!(conn.state(), State::Error);
+    /// assert!(conn.can_send_head()); // answer the 400, then close:
+    /// assert!(conn.closing().is_some());
+    /// ```
     pub fn closing(&self) -> Option<Closing> {
         let must_close = match self.sides.peer() {
             Peer::Error | Peer::Closed => true,
@@ -302,15 +338,78 @@ impl Connection {
         head: &ResponseHead<'_>,
         out: &mut [u8],
     ) -> Result<Composed, SendError> {
+        let head = self.enforced(head);
+        let input = self.head_input(head.status)?;
+        let composed = head.compose(out)?;
+        self.record_head(input, composed);
+        Ok(composed)
+    }
+
+    /// Sends a whole final response whose body is in memory, appended to
+    /// `out`: the head, its [`body`](ResponseHead::body) set to `body`'s
+    /// length; then `body`, unless the response carries none (an answer to
+    /// HEAD, 204, 304: the head still says the length a GET would get); then
+    /// its end. [`state`](Self::state) then says what comes next, as after
+    /// [`send_end`](Self::send_end). `out` grows by exactly what is sent, and
+    /// not at all when an error is returned.
+    ///
+    /// ```
+    /// use tern_proto::{Config, Connection, Field, Intent, State};
+    ///
+    /// let mut conn = Connection::new(Config::default());
+    /// conn.poll_event(b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n")?;
+    /// conn.poll_event(b"")?; // the end of the body-less request
+    /// let mut head = conn.response(200, Intent::KeepAlive);
+    /// head.date = Some(b"Sun, 06 Nov 1994 08:49:37 GMT");
+    /// head.fields = &[Field::new(b"Content-Type", b"text/plain")];
+    /// let mut out = Vec::new();
+    /// conn.send_response(&head, b"hello", &mut out)?;
+    /// assert!(out.ends_with(b"Content-Length: 5\r\n\r\n")); // no body for HEAD
+    /// assert_eq!(conn.state(), State::Done);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`SendError::NotFinal`] for an interim (1xx) status; the others of
+    /// [`send_head`](Self::send_head) but `InsufficientSize`.
+    pub fn send_response(
+        &mut self,
+        head: &ResponseHead<'_>,
+        body: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<Composed, SendError> {
+        if head.status < 200 {
+            return Err(SendError::NotFinal);
+        }
+        let mut head = self.enforced(head);
+        head.body = compose::Body::Length(body.len() as u64);
+        let input = self.head_input(head.status)?;
+        let at = out.len();
+        out.resize(at + head.encoded_len()?, 0);
+        let composed = head
+            .compose(&mut out[at..])
+            .inspect_err(|_| out.truncate(at))?;
+        self.record_head(input, composed);
+        if composed.framing != Framing::NoBody && !body.is_empty() {
+            // Exactly the promised length: no frame around it, no refusal.
+            let _frame = self.send_data(body.len() as u64)?;
+            out.extend_from_slice(body);
+        }
+        self.send_end(&[], &mut [])?;
+        Ok(composed)
+    }
+
+    /// `head` with what the request decides enforced: its version (for
+    /// framing), HEAD (no body), the HTTP/1.1 status line; persistence only
+    /// if the request and the state allow it.
+    fn enforced<'h>(&self, head: &ResponseHead<'h>) -> ResponseHead<'h> {
         let mut head = *head;
         head.version = self.answering.version;
         head.line_version = Version::Http11;
         head.head_request = self.answering.head_request;
         head.keep_alive = self.may_keep_alive(head.keep_alive);
-        let input = self.head_input(head.status)?;
-        let composed = head.compose(out)?;
-        self.record_head(input, composed);
-        Ok(composed)
+        head
     }
 
     /// As [`send_head`](Self::send_head), for a head prepared once

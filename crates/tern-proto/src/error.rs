@@ -124,7 +124,11 @@ impl fmt::Display for ErrorKind {
 /// A request the parser refused: what was wrong, and where.
 ///
 /// After an error the connection is in its terminal `Error` state; the server
-/// should answer with [`Error::status_hint`] and close.
+/// should answer with [`Error::status_hint`] if it still can
+/// ([`Connection::can_send_head`](crate::Connection::can_send_head)) and
+/// close. `Display` names the byte offset, for logs; a response body for
+/// the client is better served by [`ErrorKind`]'s message (`kind()`'s
+/// `Display`), which carries no offset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[must_use]
 pub struct Error {
@@ -183,6 +187,9 @@ pub enum SendError {
     UnexpectedContinue,
     /// `101 Switching Protocols`: this connection speaks HTTP/1.1 only.
     SwitchingProtocols,
+    /// An interim (1xx) status where only a final response will do
+    /// ([`crate::Connection::send_response`]).
+    NotFinal,
     /// Body data for a response that has none: to a HEAD request, or a 1xx,
     /// 204 or 304 (RFC 9112 §6.3, item 1).
     BodyNotAllowed,
@@ -235,6 +242,7 @@ impl fmt::Display for SendError {
             Self::ResponseComplete => f.write_str("the response is already complete"),
             Self::UnexpectedContinue => f.write_str("100 Continue the client is not waiting for"),
             Self::SwitchingProtocols => f.write_str("101 Switching Protocols is not supported"),
+            Self::NotFinal => f.write_str("an interim status where a final response is due"),
             Self::BodyNotAllowed => f.write_str("body in a response that has none"),
             Self::BodyTooLong { promised, sent } => {
                 write!(f, "body of {sent} bytes exceeds Content-Length {promised}")

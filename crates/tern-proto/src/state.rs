@@ -51,7 +51,10 @@ pub enum State {
     MustClose,
     /// The peer closed the connection between requests.
     Closed,
-    /// The peer sent something invalid; answer with the error's status and close.
+    /// The peer sent something invalid: answer with the error's status if a
+    /// response can still start
+    /// ([`can_send_head`](crate::Connection::can_send_head)), and close as
+    /// [`closing`](crate::Connection::closing) says.
     Error,
 }
 

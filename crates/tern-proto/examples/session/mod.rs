@@ -89,10 +89,13 @@ impl Session {
             let step = match self.conn.poll_event(&input[consumed..]) {
                 Ok(step) => step,
                 Err(error) => {
-                    // Answered once (unless a response is already under
-                    // way), then closed as the connection says.
-                    let text = format!("{error}\n");
-                    let _ = self.respond(error.status_hint(), Intent::Close, text.as_bytes(), out);
+                    // Answered if a response can still start (not after an
+                    // early one), then closed as the connection says. The
+                    // client gets the kind's message; the offset is for logs.
+                    if self.conn.can_send_head() {
+                        let text = format!("{}\n", error.kind());
+                        self.respond(error.status_hint(), Intent::Close, text.as_bytes(), out);
+                    }
                     return (consumed, self.close());
                 }
             };
@@ -167,24 +170,13 @@ impl Session {
         Next::Close(self.conn.closing().unwrap_or(Closing::Linger))
     }
 
-    /// A whole response with a body of known length. Refused only if a
-    /// response is already under way (after an error in a discarded body).
-    fn respond(&mut self, status: u16, intent: Intent, body: &[u8], out: &mut Vec<u8>) -> bool {
+    /// A whole response with a body in memory (none sent to HEAD). Refused
+    /// only if a response is already under way (an early one).
+    fn respond(&mut self, status: u16, intent: Intent, body: &[u8], out: &mut Vec<u8>) {
         let mut head = self.conn.response(status, intent);
-        head.body = Body::Length(body.len() as u64);
         head.date = Some(self.date.imf_fixdate());
         head.lines = self.lines;
-        if !send_head(&mut self.conn, &head, out) {
-            return false;
-        }
-        // No body after a head that has none (HEAD, 204, 304).
-        if self.conn.send_data(body.len() as u64).is_ok() {
-            out.extend_from_slice(body);
-        }
-        self.conn
-            .send_end(&[], &mut [])
-            .expect("a length is ended by its bytes");
-        true
+        let _ = self.conn.send_response(&head, body, out);
     }
 
     /// A response of unknown length, sent in two pieces.
@@ -216,8 +208,11 @@ impl Session {
 
 /// Composes a head at the end of `out`; false if the connection refused it.
 fn send_head(conn: &mut Connection, head: &ResponseHead<'_>, out: &mut Vec<u8>) -> bool {
+    let Ok(len) = head.encoded_len() else {
+        return false;
+    };
     let at = out.len();
-    out.resize(at + 512, 0);
+    out.resize(at + len, 0);
     match conn.send_head(head, &mut out[at..]) {
         Ok(composed) => {
             out.truncate(at + composed.len);

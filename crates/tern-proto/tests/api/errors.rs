@@ -238,6 +238,10 @@ fn every_send_error_says_what_was_refused() {
             "101 Switching Protocols is not supported",
         ),
         (
+            SendError::NotFinal,
+            "an interim status where a final response is due",
+        ),
+        (
             SendError::BodyNotAllowed,
             "body in a response that has none",
         ),

@@ -458,3 +458,108 @@ fn refusals_say_what_went_wrong_and_hint_500() {
     let compose = SendError::from(tern_proto::compose::ComposeError::InvalidDate);
     assert!(std::error::Error::source(&compose).is_some());
 }
+
+#[test]
+fn a_whole_response_in_one_call() {
+    let date: &[u8; 29] = b"Sun, 06 Nov 1994 08:49:37 GMT";
+    let fields = [Field::new(b"Content-Type", b"text/plain")];
+    let whole = |request: &[u8], status: u16| {
+        let (mut conn, _) = after(request);
+        let mut head = conn.response(status, Intent::KeepAlive);
+        head.date = Some(date);
+        head.fields = &fields;
+        let mut out = b"before|".to_vec();
+        let composed = conn.send_response(&head, b"hello", &mut out).unwrap();
+        (conn, out, composed.framing)
+    };
+    let (conn, out, framing) = whole(GET, 200);
+    assert_eq!(
+        out,
+        b"before|HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n\
+          Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello"
+    );
+    assert_eq!(framing, Framing::Length(5));
+    assert_eq!(conn.state(), State::Done);
+    // HEAD: the length a GET would get, no body.
+    let (conn, out, framing) = whole(b"HEAD / HTTP/1.1\r\nHost: h\r\n\r\n", 200);
+    assert!(out.ends_with(b"Content-Length: 5\r\n\r\n"), "{out:?}");
+    assert_eq!(framing, Framing::NoBody);
+    assert_eq!(conn.state(), State::Done);
+    // 304: no body either; an HTTP/1.0 client without keep-alive: closes.
+    let (_, out, framing) = whole(GET, 304);
+    assert!(out.ends_with(b"text/plain\r\n\r\n"), "{out:?}");
+    assert_eq!(framing, Framing::NoBody);
+    let (conn, out, _) = whole(b"GET / HTTP/1.0\r\n\r\n", 200);
+    assert!(out.ends_with(b"Connection: close\r\n\r\nhello"), "{out:?}");
+    assert_eq!(conn.state(), State::MustClose);
+}
+
+#[test]
+fn a_whole_response_refused_writes_nothing() {
+    let (mut conn, _) = after(GET);
+    let mut out = b"kept".to_vec();
+    let head = conn.response(103, Intent::KeepAlive);
+    assert_eq!(
+        conn.send_response(&head, b"", &mut out),
+        Err(SendError::NotFinal)
+    );
+    let mut head = conn.response(200, Intent::KeepAlive);
+    let bad = [Field::new(b"Bad Name", b"x")];
+    head.fields = &bad;
+    assert!(matches!(
+        conn.send_response(&head, b"x", &mut out),
+        Err(SendError::Compose(_))
+    ));
+    assert_eq!(out, b"kept");
+    assert_eq!(conn.state(), State::SendResponse, "nothing changed");
+    let head = conn.response(200, Intent::KeepAlive);
+    let _ = conn.send_response(&head, b"x", &mut out).unwrap();
+    let len = out.len();
+    assert_eq!(
+        conn.send_response(&head, b"x", &mut out),
+        Err(SendError::AlreadyResponded)
+    );
+    assert_eq!(out.len(), len);
+    // Before any request.
+    let mut idle = Connection::new(Config::default());
+    assert_eq!(
+        idle.send_response(&head, b"x", &mut out),
+        Err(SendError::NoRequest)
+    );
+}
+
+#[test]
+fn after_an_error_a_head_can_be_sent_unless_one_went_out() {
+    // The error of a request no response has started for: answer it.
+    let mut conn = Connection::new(Config::default());
+    assert!(!conn.can_send_head(), "no request yet");
+    let error = conn.poll_event(b"GET / HTTP/1.1\r\n\r\n").unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::MissingHost);
+    assert!(conn.can_send_head());
+    let head = conn.response(error.status_hint(), Intent::KeepAlive);
+    let mut out = Vec::new();
+    let _ = conn.send_response(&head, b"", &mut out).unwrap();
+    assert!(!conn.can_send_head());
+    assert_eq!(conn.closing(), Some(Closing::Linger));
+
+    // An early response, then the body is cut short: nothing more to send.
+    let (mut conn, consumed) = after(b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n");
+    assert!(consumed > 0 && conn.can_send_head());
+    let head = conn.response(405, Intent::KeepAlive);
+    let _ = conn.send_response(&head, b"", &mut out).unwrap();
+    assert_eq!(conn.state(), State::DiscardBody);
+    assert!(!conn.can_send_head());
+    let step = conn.poll_event(b"abc").unwrap();
+    assert!(matches!(step.outcome, Outcome::Event(Event::Data(b"abc"))));
+    conn.handle_eof();
+    let error = conn.poll_event(b"").unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::UnexpectedEof);
+    assert_eq!(conn.state(), State::Error);
+    assert!(!conn.can_send_head(), "a response already went out");
+    let head = conn.response(400, Intent::Close);
+    assert_eq!(
+        conn.send_head(&head, &mut [0; 256]),
+        Err(SendError::AlreadyResponded)
+    );
+    assert!(conn.closing().is_some());
+}
