@@ -361,7 +361,8 @@ impl Connection {
     /// conn.poll_event(b"")?; // the end of the body-less request
     /// let mut head = conn.response(200, Intent::KeepAlive);
     /// head.date = Some(b"Sun, 06 Nov 1994 08:49:37 GMT");
-    /// head.fields = &[Field::new(b"Content-Type", b"text/plain")];
+    /// const FIELDS: &[Field<'_>] = &[Field::new(b"Content-Type", b"text/plain")];
+    /// head.fields = FIELDS;
     /// let mut out = Vec::new();
     /// conn.send_response(&head, b"hello", &mut out)?;
     /// assert!(out.ends_with(b"Content-Length: 5\r\n\r\n")); // no body for HEAD
