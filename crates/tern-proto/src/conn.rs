@@ -451,7 +451,8 @@ impl Connection {
     ///
     /// # Errors
     ///
-    /// As [`send_head`](Self::send_head).
+    /// As [`send_head`](Self::send_head); the index in an error about a
+    /// field is its position in the map's iteration order.
     #[cfg(feature = "http")]
     #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
     pub fn send_http_head(
@@ -463,7 +464,9 @@ impl Connection {
     ) -> Result<Composed, SendError> {
         let mut intent = Intent::KeepAlive;
         let mut fields: Vec<Field<'_>> = Vec::with_capacity(parts.headers.len());
-        for (name, value) in &parts.headers {
+        // Where each field is in the map, for errors that name a field.
+        let mut positions: Vec<usize> = Vec::with_capacity(parts.headers.len());
+        for (position, (name, value)) in parts.headers.iter().enumerate() {
             if name == http::header::CONNECTION {
                 let close = value
                     .as_bytes()
@@ -475,12 +478,18 @@ impl Connection {
                 continue;
             }
             fields.push(Field::new(name.as_str().as_bytes(), value.as_bytes()));
+            positions.push(position);
         }
         let mut head = self.response(parts.status.as_u16(), intent);
         head.body = body;
         head.date = date;
         head.fields = &fields;
-        self.send_head(&head, out)
+        self.send_head(&head, out).map_err(|error| match error {
+            SendError::Compose(compose) => {
+                SendError::Compose(compose.with_field_index(|index| positions[index]))
+            }
+            other => other,
+        })
     }
 
     /// Writes `100 Continue` to the start of `out`: the client may now send

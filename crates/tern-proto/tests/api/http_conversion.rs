@@ -79,6 +79,33 @@ fn connection_close_in_http_parts_is_the_intent_and_framing_fields_are_refused()
         conn.send_http_head(&parts, Body::Length(3), None, &mut out),
         Err(SendError::Compose(ComposeError::ReservedField { index: 0 }))
     );
+    // The index is the field's position in the map, Connection counted.
+    let (parts, ()) = http::Response::builder()
+        .status(200)
+        .header("Connection", "keep-alive")
+        .header("X-A", "1")
+        .header("Transfer-Encoding", "chunked")
+        .body(())
+        .unwrap()
+        .into_parts();
+    assert_eq!(
+        conn.send_http_head(&parts, Body::Length(3), None, &mut out),
+        Err(SendError::Compose(ComposeError::ReservedField { index: 2 }))
+    );
+    let (parts, ()) = http::Response::builder()
+        .status(200)
+        .header("Connection", "keep-alive")
+        .header("X-A", "1")
+        .header("X-B", "trailing space ")
+        .body(())
+        .unwrap()
+        .into_parts();
+    assert_eq!(
+        conn.send_http_head(&parts, Body::Length(3), None, &mut out),
+        Err(SendError::Compose(ComposeError::InvalidFieldValue {
+            index: 2
+        }))
+    );
     let (parts, ()) = http::Response::builder()
         .status(200)
         .header("Connection", "Keep-Alive, Close")
