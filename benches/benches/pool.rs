@@ -37,7 +37,7 @@ fn private_pool() -> BufferPool {
 }
 
 fn shared_only_pool() -> BufferPool {
-    BufferPool::new(*PoolConfig::new().set_private_capacity(0))
+    BufferPool::new(PoolConfig::new().with_private_capacity(0))
 }
 
 fn take_give(local: &LocalPool) {

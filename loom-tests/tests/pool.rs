@@ -22,10 +22,10 @@ const BUFFER_SIZE: usize = 8;
 
 fn pool(private_capacity: usize, shared_capacity: usize) -> BufferPool {
     BufferPool::new(
-        *PoolConfig::new()
-            .set_buffer_size(BUFFER_SIZE)
-            .set_private_capacity(private_capacity)
-            .set_shared_capacity(shared_capacity),
+        PoolConfig::new()
+            .with_buffer_size(BUFFER_SIZE)
+            .with_private_capacity(private_capacity)
+            .with_shared_capacity(shared_capacity),
     )
 }
 

@@ -61,7 +61,7 @@
 //! ```
 //! use tern_proto::pool::{BufferPool, PoolConfig};
 //!
-//! let pool = BufferPool::new(*PoolConfig::new().set_buffer_size(4096));
+//! let pool = BufferPool::new(PoolConfig::new().with_buffer_size(4096));
 //! let local = pool.local(); // one per thread
 //! let mut buffer = local.take(); // from the system allocator: the pool is empty
 //! buffer[..5].copy_from_slice(b"hello");
@@ -124,19 +124,22 @@ impl PoolConfig {
     /// Sets the size in bytes of every buffer (at least 1: a zero-length buffer
     /// cannot be told apart from a detached one). Buffers of any other size given
     /// to the pool are freed instead of kept.
-    pub const fn set_buffer_size(&mut self, bytes: usize) -> &mut Self {
+    #[must_use]
+    pub const fn with_buffer_size(mut self, bytes: usize) -> Self {
         self.buffer_size = if bytes == 0 { 1 } else { bytes };
         self
     }
 
     /// Sets how many free buffers each [`LocalPool`] keeps on its private list.
-    pub const fn set_private_capacity(&mut self, buffers: usize) -> &mut Self {
+    #[must_use]
+    pub const fn with_private_capacity(mut self, buffers: usize) -> Self {
         self.private_capacity = buffers;
         self
     }
 
     /// Sets how many free buffers the shared new and old lists keep together.
-    pub const fn set_shared_capacity(&mut self, buffers: usize) -> &mut Self {
+    #[must_use]
+    pub const fn with_shared_capacity(mut self, buffers: usize) -> Self {
         self.shared_capacity = buffers;
         self
     }

@@ -108,10 +108,9 @@ fn serve(opts: Options) -> Result<Cut, String> {
     let signals = Signals::new([SIGTERM, SIGINT, SIGHUP])
         .map_err(|e| format!("cannot set up signals: {e}"))?;
 
-    let mut pool_config = PoolConfig::new();
-    pool_config
-        .set_private_capacity(64)
-        .set_shared_capacity(256);
+    let pool_config = PoolConfig::new()
+        .with_private_capacity(64)
+        .with_shared_capacity(256);
     let shared = Arc::new(Shared {
         opts: opts.clone(),
         open: AtomicUsize::new(0),

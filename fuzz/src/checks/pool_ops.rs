@@ -127,11 +127,10 @@ pub fn check(data: &[u8]) {
     let private_capacity = source.below(5);
     let shared_capacity = source.below(7);
     let threads = 1 + source.below(3);
-    let mut config = PoolConfig::new();
-    config
-        .set_buffer_size(buffer_size)
-        .set_private_capacity(private_capacity)
-        .set_shared_capacity(shared_capacity);
+    let config = PoolConfig::new()
+        .with_buffer_size(buffer_size)
+        .with_private_capacity(private_capacity)
+        .with_shared_capacity(shared_capacity);
     let pool = BufferPool::new(config);
     assert_eq!(pool.config(), config);
     let mut model = Model {

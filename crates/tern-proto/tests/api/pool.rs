@@ -326,10 +326,10 @@ impl StateMachineTest for PoolTest {
     type Reference = PoolModel;
 
     fn init_test(model: &Model) -> PoolUnderTest {
-        let config = *PoolConfig::new()
-            .set_buffer_size(BUFFER_SIZE)
-            .set_private_capacity(model.private_capacity)
-            .set_shared_capacity(model.shared_capacity);
+        let config = PoolConfig::new()
+            .with_buffer_size(BUFFER_SIZE)
+            .with_private_capacity(model.private_capacity)
+            .with_shared_capacity(model.shared_capacity);
         let pool = BufferPool::new(config);
         let locals = (0..model.privates.len()).map(|_| pool.local()).collect();
         PoolUnderTest {
@@ -460,10 +460,10 @@ prop_state_machine! {
 #[test]
 fn take_order_is_private_new_old_system() {
     let pool = BufferPool::new(
-        *PoolConfig::new()
-            .set_buffer_size(64)
-            .set_private_capacity(1)
-            .set_shared_capacity(4),
+        PoolConfig::new()
+            .with_buffer_size(64)
+            .with_private_capacity(1)
+            .with_shared_capacity(4),
     );
     let local = pool.local();
     let (a, b, c) = (local.take(), local.take(), local.take());
@@ -495,10 +495,10 @@ fn take_order_is_private_new_old_system() {
 #[test]
 fn a_buffer_is_freed_by_the_second_sweep_after_its_return() {
     let pool = BufferPool::new(
-        *PoolConfig::new()
-            .set_buffer_size(64)
-            .set_private_capacity(0)
-            .set_shared_capacity(8),
+        PoolConfig::new()
+            .with_buffer_size(64)
+            .with_private_capacity(0)
+            .with_shared_capacity(8),
     );
     let local = pool.local();
     drop(local.take()); // onto the new list
@@ -519,10 +519,10 @@ fn a_buffer_is_freed_by_the_second_sweep_after_its_return() {
 #[test]
 fn shared_lists_never_exceed_their_capacity() {
     let pool = BufferPool::new(
-        *PoolConfig::new()
-            .set_buffer_size(32)
-            .set_private_capacity(0)
-            .set_shared_capacity(3),
+        PoolConfig::new()
+            .with_buffer_size(32)
+            .with_private_capacity(0)
+            .with_shared_capacity(3),
     );
     let local = pool.local();
     let buffers: Vec<_> = (0..10).map(|_| local.take()).collect();
@@ -539,7 +539,7 @@ fn shared_lists_never_exceed_their_capacity() {
 
 #[test]
 fn a_thread_exit_hands_its_private_buffers_to_the_shared_lists() {
-    let pool = BufferPool::new(*PoolConfig::new().set_buffer_size(32));
+    let pool = BufferPool::new(PoolConfig::new().with_buffer_size(32));
     let local = pool.local();
     let buffer = local.take();
     drop(local); // the buffer keeps the thread's state alive
@@ -554,10 +554,10 @@ fn real_threads_keep_the_books_balanced() {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, mpsc};
     let pool = BufferPool::new(
-        *PoolConfig::new()
-            .set_buffer_size(128)
-            .set_private_capacity(2)
-            .set_shared_capacity(6),
+        PoolConfig::new()
+            .with_buffer_size(128)
+            .with_private_capacity(2)
+            .with_shared_capacity(6),
     );
     let stop = Arc::new(AtomicBool::new(false));
     let sweeper = {
@@ -634,17 +634,17 @@ fn config_defaults_and_setters() {
     assert_eq!(defaults.shared_capacity(), 128);
     assert_eq!(BufferPool::new(defaults).local().take().len(), 16 * 1024);
 
-    let mut config = PoolConfig::new();
-    config
-        .set_buffer_size(100)
-        .set_private_capacity(3)
-        .set_shared_capacity(7);
+    let config = PoolConfig::new()
+        .with_buffer_size(100)
+        .with_private_capacity(3)
+        .with_shared_capacity(7);
     assert_eq!(config.buffer_size(), 100);
     assert_eq!(config.private_capacity(), 3);
     assert_eq!(config.shared_capacity(), 7);
     assert_eq!(BufferPool::new(config).local().take().len(), 100);
     // Zero would make a buffer look detached: it becomes one byte.
-    assert_eq!(config.set_buffer_size(0).buffer_size(), 1);
+    let config = config.with_buffer_size(0);
+    assert_eq!(config.buffer_size(), 1);
 
     let debug = format!("{:?}", BufferPool::new(config));
     assert!(debug.starts_with("BufferPool"), "{debug}");
@@ -655,8 +655,7 @@ fn config_defaults_and_setters() {
 /// lengths and counters, never the contents (a connection's data).
 #[test]
 fn buffer_views_and_debug() {
-    let mut config = PoolConfig::new();
-    config.set_buffer_size(8);
+    let config = PoolConfig::new().with_buffer_size(8);
     let pool = BufferPool::new(config);
     let local = pool.local();
     let mut buffer = local.take();
@@ -678,8 +677,9 @@ fn buffer_views_and_debug() {
 /// configuration and the same shared lists.
 #[test]
 fn a_local_pool_knows_its_pool() {
-    let mut config = PoolConfig::new();
-    config.set_buffer_size(8).set_private_capacity(0);
+    let config = PoolConfig::new()
+        .with_buffer_size(8)
+        .with_private_capacity(0);
     let pool = BufferPool::new(config);
     let local = pool.local();
     assert_eq!(local.pool().config(), config);
