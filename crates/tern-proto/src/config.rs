@@ -56,22 +56,28 @@ impl Config {
     }
 
     /// The largest request head, from the first byte of the request line to the
-    /// empty line, inclusive (default 64 KiB; over it → 431). Leading empty lines
-    /// are bounded by the same number.
+    /// empty line, inclusive (default 64 KiB; over it → 431; 0 is taken as 1).
+    /// Leading empty lines are bounded by the same number. Your read buffer
+    /// must be able to hold this much unconsumed input, or a long head waits
+    /// for bytes that cannot arrive instead of failing with 431: with the
+    /// pool's default 16 KiB buffers
+    /// ([`DEFAULT_BUFFER_SIZE`](crate::pool::DEFAULT_BUFFER_SIZE)), set this
+    /// below the buffer size.
     #[must_use]
     pub const fn max_head_len(mut self, bytes: usize) -> Self {
         self.max_head_len = if bytes == 0 { 1 } else { bytes };
         self
     }
 
-    /// The most field lines in a head or a trailer section (default 100; over → 431).
+    /// The most field lines in a head or a trailer section (default 100; over
+    /// → 431). An HTTP/1.1 request needs at least its `Host` line.
     #[must_use]
     pub const fn max_fields(mut self, count: usize) -> Self {
         self.max_fields = count;
         self
     }
 
-    /// The longest request-target (default 8 KiB; over → 414).
+    /// The longest request-target (default 8 KiB; over → 414; 0 is taken as 1).
     #[must_use]
     pub const fn max_target_len(mut self, bytes: usize) -> Self {
         self.max_target_len = if bytes == 0 { 1 } else { bytes };
@@ -85,7 +91,8 @@ impl Config {
         self
     }
 
-    /// The largest trailer section (default 8 KiB; over → 431).
+    /// The largest trailer section, its final CRLF included (default 8 KiB;
+    /// over → 431; less than 2 is taken as 2, the empty section).
     #[must_use]
     pub const fn max_trailer_len(mut self, bytes: usize) -> Self {
         self.max_trailer_len = if bytes < 2 { 2 } else { bytes };

@@ -211,7 +211,8 @@ const CLF_WORDS: core::ops::Range<usize> = IMF_FIXDATE_LEN / 8..WORDS;
 ///
 /// # How readers avoid both locks and torn reads
 ///
-/// The crate forbids `unsafe`, so the rendered bytes live in atomic 64-bit words.
+/// Without `unsafe` (the crate allows it only in its SIMD scanning module), the
+/// rendered bytes live in atomic 64-bit words.
 /// There are two copies (slots) of them, and a `published` generation counter
 /// names the current one: generation `g` lives in slot `g % 2`. The updater
 /// renders the new second into the *other* slot and only then publishes it, so a
@@ -234,8 +235,8 @@ const CLF_WORDS: core::ops::Range<usize> = IMF_FIXDATE_LEN / 8..WORDS;
 /// `Release` and every load a reader makes is `Acquire` (plain moves on x86-64,
 /// cheap elsewhere). A reader that sees any word of a newer rendering therefore
 /// also sees the odd stamp stored before it, and its final stamp check fails.
-/// The loom models in `loom-tests/` check that weakening either side to `Relaxed`
-/// produces torn reads.
+/// The loom models in the repository's `loom-tests/` check that weakening
+/// either side to `Relaxed` produces torn reads.
 ///
 /// # One updater
 ///

@@ -86,7 +86,9 @@ use crate::sync::{Arc, AtomicUsize, Mutex, Ordering, lock};
 
 /// Default buffer size: 16 KiB, room for a request head of up to 8 KiB (the
 /// common ceiling browsers and proxies stay under) plus the response head composed
-/// into the same buffer.
+/// into the same buffer. A connection reading into such buffers should lower
+/// [`Config::max_head_len`](crate::Config::max_head_len) (64 KiB by default)
+/// to what its buffer holds, so that a longer head is refused with 431.
 pub const DEFAULT_BUFFER_SIZE: usize = 16 * 1024;
 
 /// Default number of buffers each [`LocalPool`] keeps privately.

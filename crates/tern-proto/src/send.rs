@@ -47,6 +47,9 @@ impl DataFrame {
 }
 
 /// How to close a connection that must close.
+///
+/// More ways may be added; a variant this code does not know is safest
+/// handled as [`Closing::Linger`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Closing {

@@ -242,11 +242,20 @@ pub(crate) enum Refusal {
 }
 
 /// An input that makes no sense in the current state: a bug in the caller.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[must_use]
 pub struct StateError {
     /// The state the connection was in.
     pub state: State,
+}
+
+impl StateError {
+    /// The status a server would answer with if it reported this error to its
+    /// client: it is the server's own error, so always 500.
+    #[must_use]
+    pub const fn status_hint(&self) -> u16 {
+        500
+    }
 }
 
 impl core::fmt::Display for StateError {

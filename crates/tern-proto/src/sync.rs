@@ -5,13 +5,14 @@
 //! the buffer pool) imports its atomics, `Arc` and `Mutex` from here and never from
 //! `core`/`alloc`/`std` directly. A normal build gets the real types; a build with
 //! `RUSTFLAGS="--cfg loom"` gets loom's instrumented ones, so the models in
-//! `loom-tests/` exercise exactly the code that ships.
+//! the repository's `loom-tests/` exercise exactly the code that ships.
 //!
 //! The gate is plain `cfg(loom)` rather than `cfg(all(test, loom))`: the models
 //! live in a separate crate, and `cfg(test)` is never set for a dependency.
 //!
-//! No `UnsafeCell` wrapper is exported: the crate forbids `unsafe`, so shared bytes
-//! are kept in atomic words and shared lists behind a `Mutex`.
+//! No `UnsafeCell` wrapper is exported: the crate's only `unsafe` is the SIMD
+//! scanning module's, so shared bytes are kept in atomic words and shared
+//! lists behind a `Mutex`.
 //!
 //! `Mutex` exists only with the `std` feature (neither `core` nor `alloc` has a
 //! lock, and a spin lock that guards data needs `unsafe`), which is why the buffer

@@ -3,7 +3,8 @@
 //!
 //! # How a head is composed
 //!
-//! Following Warp's header composer, [`ResponseHead::compose`] works in two
+//! Following the header composer of Warp (the Haskell web server, not the
+//! Rust crate), [`ResponseHead::compose`] works in two
 //! passes over what the caller declared:
 //!
 //! 1. **Measure.** Validate the status code and every field, decide the
@@ -132,8 +133,8 @@
 //! repeats but for the date and persistence (a hot file's `200`),
 //! [`ResponseHead::prepare`] renders it once into a [`PreparedHead`], and each
 //! response is then one copy and the date (its cost against a bare `memcpy`
-//! of the head is measured in `benches/compose.rs`; the figures are in
-//! `benches/README.md`).
+//! of the head is measured by the repository's `benches/compose.rs`, with
+//! figures in its `benches/README.md`).
 //!
 //! # Chunked bodies
 //!
@@ -259,6 +260,14 @@ pub struct Composed {
 /// Build one with [`ResponseHead::new`] and set the public fields; then call
 /// [`compose`](Self::compose), or [`encoded_len`](Self::encoded_len) first if
 /// the buffer is to be sized exactly.
+///
+/// Through a [`Connection`](crate::Connection) (a head from
+/// [`Connection::response`](crate::Connection::response), sent with
+/// [`send_head`](crate::Connection::send_head) or
+/// [`send_response`](crate::Connection::send_response)), the request
+/// decides `version`, `line_version` and `head_request`, whatever they were
+/// set to, and `keep_alive` can only be lowered: set `status`, `body`,
+/// `date` and the fields.
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct ResponseHead<'a> {

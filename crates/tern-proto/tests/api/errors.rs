@@ -209,6 +209,7 @@ fn a_state_error_names_the_state() {
         error.to_string(),
         "call not allowed in connection state Idle"
     );
+    assert_eq!(error.status_hint(), 500, "the server's own error");
     // Refused calls change nothing.
     assert_eq!(conn.state(), State::Idle);
 }
