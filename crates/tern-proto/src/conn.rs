@@ -528,6 +528,11 @@ impl Connection {
     /// and returning its length. The response is then complete:
     /// [`state`](Self::state) says what comes next.
     ///
+    /// Only a chunked body carries trailers: check the head's
+    /// [`framing`](crate::compose::Composed::framing) first. A body of unknown
+    /// length to an HTTP/1.0 client is close-delimited, so its trailers (and
+    /// a `Trailer` field announcing them) have nowhere to go.
+    ///
     /// # Errors
     ///
     /// [`SendError::BodyTooShort`] (before the `Content-Length`),
