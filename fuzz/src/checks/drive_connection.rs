@@ -18,7 +18,7 @@
 
 use tern_proto::compose::{Body, ResponseHead};
 use tern_proto::date::RenderedDate;
-use tern_proto::{Closing, Connection, Event, Field, Intent, Outcome, State, Version};
+use tern_proto::{Closing, Connection, Event, Field, Intent, Outcome, SendError, State, Version};
 
 use super::{Source, config};
 
@@ -76,7 +76,7 @@ pub fn check(data: &[u8]) {
     while !source.is_empty() && steps < 256 {
         steps += 1;
         let before = conn.state();
-        let refused = match source.below(10) {
+        let refused = match source.below(11) {
             0 => {
                 let len = source.below(64);
                 input.extend_from_slice(source.bytes(len));
@@ -206,6 +206,45 @@ pub fn check(data: &[u8]) {
                     ended = false;
                 }
                 None
+            }
+            9 => {
+                const STATUSES: [u16; 5] = [200, 204, 304, 404, 103];
+                let status = STATUSES[source.below(STATUSES.len())];
+                let len = source.below(8);
+                let intent = intent(&mut source);
+                let could = conn.can_send_head();
+                let head = conn.response(status, intent);
+                let mut wire = b"before".to_vec();
+                match conn.send_response(&head, &b"xxxxxxxx"[..len], &mut wire) {
+                    Ok(composed) => {
+                        assert!(could, "a head went out where none could");
+                        let sent = &wire[6..];
+                        let (line_status, read) = read_back(&sent[..composed.len], head_request);
+                        assert_eq!(line_status, status);
+                        assert!(promise.is_none() && !ended, "a second final response");
+                        // All of it on the wire: the body unless it has none.
+                        let body = &sent[composed.len..];
+                        match read {
+                            Promise::NoBody => assert!(body.is_empty(), "a body after none"),
+                            Promise::Length { promised, .. } => {
+                                assert_eq!(body.len() as u64, promised);
+                            }
+                            Promise::Open => panic!("an unframed whole response"),
+                        }
+                        promise = Some(Promise::NoBody);
+                        ended = true;
+                        None
+                    }
+                    Err(error) => {
+                        assert_eq!(wire, b"before", "refused ({error}) but wrote");
+                        if status < 200 {
+                            assert_eq!(error, SendError::NotFinal);
+                        } else {
+                            assert!(!could, "refused ({error}) where a head could go");
+                        }
+                        Some(error)
+                    }
+                }
             }
             _ => {
                 let mut head = ResponseHead::new(200, Version::Http11);

@@ -113,6 +113,12 @@ enum Op {
         trailers: bool,
     },
     ReadBody,
+    /// `send_response` with a body of this many bytes.
+    Whole {
+        status: u16,
+        len: u64,
+        keep_alive: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -127,6 +133,12 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (0u64..8).prop_map(Op::Data),
         3 => any::<bool>().prop_map(|trailers| Op::End { trailers }),
         2 => Just(Op::ReadBody),
+        2 => (
+            prop_oneof![Just(200u16), Just(204), Just(304), Just(404), Just(103), Just(101)],
+            0u64..6,
+            any::<bool>(),
+        )
+            .prop_map(|(status, len, keep_alive)| Op::Whole { status, len, keep_alive }),
     ]
 }
 
@@ -255,6 +267,26 @@ impl Model {
                 }
             }
             Op::ReadBody => Ok(()),
+            Op::Whole { status, .. } if status < 200 => Err(SendError::NotFinal),
+            Op::Whole {
+                status,
+                len,
+                keep_alive,
+            } => {
+                // The head, then the body unless it has none, then its end:
+                // after an accepted head neither can be refused.
+                self.apply(Op::Head {
+                    status,
+                    body: Body::Length(len),
+                    keep_alive,
+                })?;
+                if self.promise != Some(Promise::NoBody) {
+                    self.apply(Op::Data(len)).expect("the promised length");
+                }
+                self.apply(Op::End { trailers: false })
+                    .expect("after the promised length");
+                Ok(())
+            }
         }
     }
 
@@ -428,6 +460,17 @@ proptest! {
                     };
                     conn.send_end(fields, &mut out).map(|n| wire.extend_from_slice(&out[..n]))
                 }
+                Op::Whole { status, len, keep_alive } => {
+                    let intent = if keep_alive { Intent::KeepAlive } else { Intent::Close };
+                    let head = conn.response(status, intent);
+                    let body = vec![b'x'; len as usize];
+                    let before = wire.len();
+                    let sent = conn.send_response(&head, &body, &mut wire).map(|_| ());
+                    if sent.is_err() {
+                        prop_assert_eq!(wire.len(), before, "a refusal wrote nothing");
+                    }
+                    sent
+                }
                 Op::ReadBody => {
                     if !model.body_read && conn.state() != State::MustClose {
                         let (next, ended) = read(&mut conn, &input, at);
@@ -444,6 +487,7 @@ proptest! {
             }
             prop_assert_eq!(conn.state(), model.state(), "after {:?}", op);
             prop_assert_eq!(conn.awaits_continue(), model.awaits_continue());
+            prop_assert_eq!(conn.can_send_head(), model.promise.is_none());
         }
         if model.complete {
             read_back(&wire, &request, model.promise == Some(Promise::Close));
