@@ -109,6 +109,14 @@ impl<B: AsRef<[u8]>> OwnedTrailers<B> {
         Fields::new(self.bytes.as_ref(), &self.fields)
     }
 
+    /// The value of the first trailer field named `name` (ASCII
+    /// case-insensitive).
+    pub fn field(&self, name: &[u8]) -> Option<&[u8]> {
+        self.fields()
+            .find(|field| field.name.eq_ignore_ascii_case(name))
+            .map(|field| field.value)
+    }
+
     /// Whether there are no trailer fields.
     #[must_use]
     pub fn is_empty(&self) -> bool {

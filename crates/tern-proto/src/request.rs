@@ -250,6 +250,14 @@ impl<'a> Trailers<'a> {
         Fields::new(self.input, self.fields)
     }
 
+    /// The value of the first trailer field named `name` (ASCII
+    /// case-insensitive), as [`Request::header`] for the head.
+    pub fn field(&self, name: &[u8]) -> Option<&'a [u8]> {
+        self.fields()
+            .find(|field| field.name.eq_ignore_ascii_case(name))
+            .map(|field| field.value)
+    }
+
     /// Whether there are no trailer fields.
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty()

@@ -187,6 +187,10 @@ fn trailers_are_empty_unless_a_chunked_body_has_some() {
             if let Outcome::Event(Event::EndOfMessage(trailers)) = step.outcome {
                 assert_eq!(trailers.is_empty(), empty);
                 assert_eq!(trailers.fields().len(), usize::from(!empty));
+                let a = if empty { None } else { Some(&b"1"[..]) };
+                assert_eq!(trailers.field(b"a"), a, "case-insensitive");
+                assert_eq!(trailers.to_owned_trailers().field(b"A"), a);
+                assert_eq!(trailers.field(b"b"), None);
                 break;
             }
             rest = &rest[consumed..];
