@@ -486,7 +486,7 @@ impl Connection {
         head.fields = &fields;
         self.send_head(&head, out).map_err(|error| match error {
             SendError::Compose(compose) => {
-                SendError::Compose(compose.with_field_index(|index| positions[index]))
+                SendError::Compose(with_field_index(compose, |index| positions[index]))
             }
             other => other,
         })
@@ -884,3 +884,18 @@ mod with_bytes {
 
 #[cfg(feature = "bytes")]
 pub use with_bytes::{SharedEvent, SharedOutcome};
+
+/// `error` with the index of the field it names mapped.
+#[cfg(feature = "http")]
+fn with_field_index(
+    error: compose::ComposeError,
+    map: impl FnOnce(usize) -> usize,
+) -> compose::ComposeError {
+    use compose::ComposeError::{InvalidFieldName, InvalidFieldValue, ReservedField};
+    match error {
+        InvalidFieldName { index } => InvalidFieldName { index: map(index) },
+        InvalidFieldValue { index } => InvalidFieldValue { index: map(index) },
+        ReservedField { index } => ReservedField { index: map(index) },
+        other => other,
+    }
+}

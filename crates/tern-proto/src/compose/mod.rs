@@ -542,19 +542,6 @@ impl ComposeError {
     }
 }
 
-impl ComposeError {
-    /// The same error with the index of the field it names mapped.
-    #[cfg(feature = "http")]
-    pub(crate) fn with_field_index(self, map: impl FnOnce(usize) -> usize) -> Self {
-        match self {
-            Self::InvalidFieldName { index } => Self::InvalidFieldName { index: map(index) },
-            Self::InvalidFieldValue { index } => Self::InvalidFieldValue { index: map(index) },
-            Self::ReservedField { index } => Self::ReservedField { index: map(index) },
-            other => other,
-        }
-    }
-}
-
 impl fmt::Display for ComposeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
