@@ -287,19 +287,25 @@ fn whole_field_line<S: ByteScan>(
     if name_end == start || window.get(name_end) != Some(&b':') {
         return None;
     }
-    let mut value_start = name_end + 1;
-    while matches!(window.get(value_start), Some(b' ' | b'\t')) {
-        value_start += 1;
-    }
-    let cr = scan.skip_field_value(window, value_start);
-    let Some([b'\r', b'\n']) = window.get(cr..cr + 2) else {
+    // The value's class takes SP and HTAB, so the scan starts at the colon's
+    // next byte and does not wait for the OWS skip. Every byte from there to
+    // the CR is then SP, HTAB or above SP: OWS is what is not above SP.
+    let after_colon = name_end + 1;
+    let cr = scan.skip_field_value(window, after_colon);
+    // `cr > name_end`, so the byte before it is in the window: the colon or
+    // the value's last byte.
+    let Some(&[last, b'\r', b'\n']) = window.get(cr - 1..cr + 2) else {
         return None;
     };
+    let mut value_start = after_colon;
+    while value_start < cr && window[value_start] <= b' ' {
+        value_start += 1;
+    }
     let mut value_end = cr;
-    // `cr > name_end`: the byte before it is in the window. Usually it ends
-    // the value; only OWS before the CR needs the trimming loop.
-    if matches!(window[cr - 1], b' ' | b'\t') {
-        while value_end > value_start && matches!(window[value_end - 1], b' ' | b'\t') {
+    // Usually the value's last byte is visible; only OWS before the CR
+    // needs the trimming loop.
+    if last <= b' ' {
+        while value_end > value_start && window[value_end - 1] <= b' ' {
             value_end -= 1;
         }
     }
