@@ -185,8 +185,12 @@ fn first_refused(
     refused: impl Fn(__m256i) -> u32,
     scalar: impl Fn(&[u8], usize) -> usize,
 ) -> usize {
-    while bytes.len() >= 32 && from <= bytes.len() - 32 {
-        // SAFETY: the loop condition keeps `from + 32 <= bytes.len()`.
+    // `from < blocks_end` exactly when `from + 32 <= bytes.len()`; one
+    // compare per step, and the bound is the same for every scan of a slice.
+    let blocks_end = bytes.len().saturating_sub(31);
+    while from < blocks_end {
+        // SAFETY: `from < bytes.len() - 31` (a subtraction that did not
+        // saturate, as `blocks_end > 0`), so `from + 32 <= bytes.len()`.
         let mask = refused(unsafe { load(bytes, from) });
         if mask != 0 {
             return from + mask.trailing_zeros() as usize;
