@@ -11,7 +11,7 @@ use core::arch::x86_64::{
 };
 
 use crate::config::Config;
-use crate::parse::{self, ByteScan, FieldSpan, RequestLine};
+use crate::parse::{self, ByteScan, FieldSpan, LineLeft, RequestLine};
 use crate::tables::{self, CLASS_TABLE, PLAIN_TARGET, TCHAR};
 
 /// Proof that the CPU running this code has AVX2: only [`Avx2::detect`]
@@ -59,7 +59,7 @@ pub(crate) fn whole_field_lines(
     start: usize,
     max_fields: usize,
     fields: &mut Vec<FieldSpan>,
-) -> usize {
+) -> (usize, LineLeft) {
     // SAFETY: `token` proves that this CPU has AVX2.
     unsafe { whole_field_lines_avx2(token, window, start, max_fields, fields) }
 }
@@ -100,8 +100,22 @@ fn whole_head_lines_avx2(
     // As `parse::whole_head_lines`, the field lines' loop left in its own
     // function, where it compiles tighter.
     let (line, next) = parse::whole_request_line(token, window, start, config)?;
-    let end = whole_field_lines_avx2(token, window, next, config.max_fields, fields);
+    let end = head_field_lines_avx2(token, window, next, config.max_fields, fields);
     Some((line, end))
+}
+
+/// `parse::whole_field_lines` for a whole head: a line left partly read
+/// does not matter there, so this instance does not compute how.
+#[target_feature(enable = "avx2")]
+#[inline(never)]
+fn head_field_lines_avx2(
+    token: Avx2,
+    window: &[u8],
+    start: usize,
+    max_fields: usize,
+    fields: &mut Vec<FieldSpan>,
+) -> usize {
+    parse::whole_field_lines(token, window, start, max_fields, fields).0
 }
 
 #[target_feature(enable = "avx2")]
@@ -122,7 +136,7 @@ fn whole_field_lines_avx2(
     start: usize,
     max_fields: usize,
     fields: &mut Vec<FieldSpan>,
-) -> usize {
+) -> (usize, LineLeft) {
     parse::whole_field_lines(token, window, start, max_fields, fields)
 }
 

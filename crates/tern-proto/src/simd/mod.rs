@@ -14,7 +14,7 @@
 use alloc::vec::Vec;
 
 use crate::config::Config;
-use crate::parse::{self, FieldSpan, RequestLine, Scalar};
+use crate::parse::{self, FieldSpan, LineLeft, RequestLine, Scalar};
 
 #[cfg(all(target_arch = "x86_64", not(tern_disable_simd)))]
 mod avx2;
@@ -26,7 +26,7 @@ pub(crate) fn whole_field_lines(
     start: usize,
     max_fields: usize,
     fields: &mut Vec<FieldSpan>,
-) -> usize {
+) -> (usize, LineLeft) {
     #[cfg(all(target_arch = "x86_64", not(tern_disable_simd)))]
     if let Some(token) = avx2::Avx2::detect() {
         return avx2::whole_field_lines(token, window, start, max_fields, fields);
@@ -103,7 +103,7 @@ mod tests {
         let start = memchr::memchr(b'\n', HEAD).unwrap() + 1;
         let (mut simd, mut scalar) = (Vec::new(), Vec::new());
         let end = whole_field_lines(HEAD, start, 100, &mut simd);
-        assert_eq!(end, HEAD.len() - 2);
+        assert_eq!(end, (HEAD.len() - 2, LineLeft::Unread));
         assert_eq!(simd.len(), 2);
         assert_eq!(
             (end, simd),
