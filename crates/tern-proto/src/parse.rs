@@ -346,7 +346,10 @@ fn whole_field_line<S: ByteScan>(
         });
     };
     let mut value_start = after_colon;
-    while value_start < cr && window[value_start] <= b' ' {
+    while let Some(&byte) = window.get(value_start)
+        && byte <= b' '
+        && value_start < cr
+    {
         value_start += 1;
     }
     let mut value_end = cr;
