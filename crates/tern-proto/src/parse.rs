@@ -848,7 +848,14 @@ mod tests {
         let (mut at_once, mut bytewise) = (FieldScanner::new(), FieldScanner::new());
         let (mut fields, mut leniencies) = (Vec::new(), Vec::new());
         let mut pos = 0;
-        let done = at_once.scan(lines, &mut pos, lines.len(), &config, &mut fields, &mut leniencies);
+        let done = at_once.scan(
+            lines,
+            &mut pos,
+            lines.len(),
+            &config,
+            &mut fields,
+            &mut leniencies,
+        );
         assert_eq!((done, pos), (Ok(false), lines.len()));
         let (mut fields_bytewise, mut pos) = (Vec::new(), 0);
         for end in 1..=lines.len() {
