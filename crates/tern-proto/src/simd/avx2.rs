@@ -12,7 +12,7 @@ use core::arch::x86_64::{
 
 use crate::config::Config;
 use crate::parse::{self, ByteScan, FieldSpan, LineLeft, RequestLine};
-use crate::tables::{self, CLASS_TABLE, PLAIN_TARGET, TCHAR};
+use crate::tables::{self, CLASS_TABLE, PLAIN_TARGET, REG_NAME, TCHAR};
 
 /// Proof that the CPU running this code has AVX2: only [`Avx2::detect`]
 /// makes one, so code holding one may use AVX2 instructions.
@@ -87,6 +87,18 @@ pub(crate) fn whole_request_line(
 ) -> Option<(RequestLine, usize)> {
     // SAFETY: `token` proves that this CPU has AVX2.
     unsafe { whole_request_line_avx2(token, window, start, config) }
+}
+
+/// `tables::skip_class(bytes, from, REG_NAME)` compiled for AVX2.
+#[inline]
+pub(crate) fn skip_reg_name(token: Avx2, bytes: &[u8], from: usize) -> usize {
+    // SAFETY: `token` proves that this CPU has AVX2.
+    unsafe { skip_reg_name_avx2(token, bytes, from) }
+}
+
+#[target_feature(enable = "avx2")]
+fn skip_reg_name_avx2(_token: Avx2, bytes: &[u8], from: usize) -> usize {
+    skip_ascii_class(bytes, from, REG_NAME, &REG_NAME_NIBBLES)
 }
 
 #[target_feature(enable = "avx2")]
@@ -172,6 +184,7 @@ const fn nibbles(class: u8) -> Nibbles {
 
 const TCHAR_NIBBLES: Nibbles = nibbles(TCHAR);
 const PLAIN_TARGET_NIBBLES: Nibbles = nibbles(PLAIN_TARGET);
+const REG_NAME_NIBBLES: Nibbles = nibbles(REG_NAME);
 
 /// Loads the 32 bytes of `bytes` at `at`.
 ///
@@ -327,6 +340,10 @@ mod tests {
                                 avx2.skip_plain_target(&bytes, from),
                                 Scalar.skip_plain_target(&bytes, from)
                             );
+                            assert_eq!(
+                                skip_reg_name(avx2, &bytes, from),
+                                tables::skip_class(&bytes, from, REG_NAME)
+                            );
                         }
                     }
                 }
@@ -339,6 +356,7 @@ mod tests {
         for (table, class) in [
             (&TCHAR_NIBBLES, TCHAR),
             (&PLAIN_TARGET_NIBBLES, PLAIN_TARGET),
+            (&REG_NAME_NIBBLES, REG_NAME),
         ] {
             for b in 0..=255u8 {
                 let low = table.low[usize::from(b & 15)];

@@ -15,6 +15,7 @@ use alloc::vec::Vec;
 
 use crate::config::Config;
 use crate::parse::{self, FieldSpan, LineLeft, RequestLine, Scalar};
+use crate::tables::{self, REG_NAME};
 
 #[cfg(all(target_arch = "x86_64", not(tern_disable_simd)))]
 mod avx2;
@@ -32,6 +33,18 @@ pub(crate) fn whole_field_lines(
         return avx2::whole_field_lines(token, window, start, max_fields, fields);
     }
     parse::whole_field_lines(Scalar, window, start, max_fields, fields)
+}
+
+/// `tables::skip_class(bytes, from, REG_NAME)` with the fastest scans this
+/// CPU has, unless `scalar_only`.
+#[inline]
+pub(crate) fn skip_reg_name(bytes: &[u8], from: usize, scalar_only: bool) -> usize {
+    #[cfg(all(target_arch = "x86_64", not(tern_disable_simd)))]
+    if !scalar_only && let Some(token) = avx2::Avx2::detect() {
+        return avx2::skip_reg_name(token, bytes, from);
+    }
+    let _ = scalar_only;
+    tables::skip_class(bytes, from, REG_NAME)
 }
 
 /// `parse::whole_head_lines` with the fastest scans this CPU has.
