@@ -8,7 +8,8 @@
 //! only a build for a target with AVX2 uses it. Elsewhere, and with
 //! `--cfg tern_disable_simd`, the scalar reference runs. Both give identical
 //! results; the differential tests and the `simd_scalar` fuzz target hold
-//! them to it.
+//! them to it. The framing decision's Host check scans a value's reg-name
+//! bytes here too (`skip_reg_name`).
 #![allow(unsafe_code)]
 
 use alloc::vec::Vec;
