@@ -278,16 +278,15 @@ impl Connection {
         if let Some(error) = self.error {
             return Err(error);
         }
-        let Parts { peer, ours, stream } = self.sides.parts();
+        // A trickled head resumed inside a line that goes on past the input:
+        // nothing to report, before any of the head's machinery. Both sides
+        // idle with the stream open is one value of `Sides`: one compare.
+        if self.sides == Sides::NEW && self.head.resume_inside_line(input, &self.config) {
+            return Ok(step(0, Outcome::NeedData));
+        }
+        let Parts { peer, ours, .. } = self.sides.parts();
         match (peer, ours) {
             (_, Ours::MustClose) => Ok(step(0, Outcome::Paused)),
-            // A trickled head resumed inside a line that goes on past the
-            // input: nothing to report, before any of the head's machinery.
-            (Peer::Idle, Ours::Idle)
-                if stream == Stream::Open && self.head.resume_inside_line(input, &self.config) =>
-            {
-                Ok(step(0, Outcome::NeedData))
-            }
             (Peer::Idle, Ours::Idle) => self.poll_head(input),
             (Peer::Body, _) => self.poll_body(input),
             (Peer::EndPending, _) => Ok(self.end_without_trailers(input)),

@@ -34,6 +34,7 @@
 use crate::config::Config;
 use crate::error::ErrorKind;
 use crate::parse::{Failure, FieldSpan};
+use crate::simd;
 use crate::tables;
 use crate::uri;
 use crate::version::Version;
@@ -212,6 +213,17 @@ fn content_length_line(value: &[u8]) -> Result<u64, ErrorKind> {
     length.ok_or(ErrorKind::InvalidContentLength)
 }
 
+/// `uri::host_is_valid(value)` for the Host value that starts at `start` in
+/// `input`. Its usual form, a plain reg-name, is recognised by scanning
+/// `input` from there, which a vector scan reads in whole blocks: what
+/// follows the value (OWS, CR) is no reg-name byte, so the scan stops inside
+/// the value or at its end. Anything else is `uri::host_is_valid`'s to judge.
+fn host_is_valid(input: &[u8], start: usize, value: &[u8], scalar_only: bool) -> bool {
+    value.is_empty()
+        || simd::skip_reg_name(input, start, scalar_only) - start >= value.len()
+        || uri::host_is_valid(value)
+}
+
 /// Decides framing and persistence for a complete head (see the module table).
 /// `head_end` is where errors found here are reported.
 pub(crate) fn decide(
@@ -224,6 +236,7 @@ pub(crate) fn decide(
     let http11 = version == Version::Http11;
     let mut hosts = 0usize;
     let mut host_value: &[u8] = &[];
+    let mut host_start = 0;
     let mut content_length: Option<Result<u64, ErrorKind>> = None;
     let mut codings = TransferCodings::default();
     let mut close = false;
@@ -241,6 +254,7 @@ pub(crate) fn decide(
             Known::Host => {
                 hosts += 1;
                 host_value = value;
+                host_start = field.value_start;
             }
             Known::ContentLength => {
                 let line = content_length_line(value);
@@ -284,7 +298,7 @@ pub(crate) fn decide(
     if hosts == 0 && http11 {
         return fail(ErrorKind::MissingHost);
     }
-    if !uri::host_is_valid(host_value) {
+    if !host_is_valid(input, host_start, host_value, config.scalar_only) {
         return fail(ErrorKind::InvalidHost);
     }
     let framing = if codings.present {
@@ -391,6 +405,34 @@ mod tests {
                 Err(ErrorKind::InvalidTransferEncoding),
                 "{bad:?}"
             );
+        }
+    }
+
+    #[test]
+    fn host_check_over_the_input_agrees_with_the_value_alone() {
+        let values: [&[u8]; 10] = [
+            b"",
+            b"example.com",
+            b"a-long-host-name.with.many.labels.example.com",
+            b"example.com:8080",
+            b"example.com:80x",
+            b"[::1]:443",
+            b"ex%41mple.com",
+            b"ex%4",
+            b"exa mple.com",
+            b"user@example.com",
+        ];
+        for value in values {
+            for after in [&b"\r\n\r\n"[..], b" \r\n\r\n", b"\t\r\n"] {
+                let input = [&b"Host: "[..], value, after].concat();
+                for scalar_only in [false, true] {
+                    assert_eq!(
+                        host_is_valid(&input, 6, value, scalar_only),
+                        uri::host_is_valid(value),
+                        "{value:?} {scalar_only}"
+                    );
+                }
+            }
         }
     }
 

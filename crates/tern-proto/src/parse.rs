@@ -37,7 +37,7 @@ enum FieldState {
 
 /// A resumable scanner for `*( field-line CRLF ) CRLF` (RFC 9112 §5), shared by
 /// the head and the trailer section.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct FieldScanner {
     state: FieldState,
     line_start: usize,
@@ -103,17 +103,41 @@ impl FieldScanner {
                         if fields.len() >= config.max_fields {
                             break Err((ErrorKind::TooManyHeaders, p));
                         }
-                        let next = if config.scalar_only {
+                        let (next, left) = if config.scalar_only {
                             whole_field_lines(Scalar, window, p, config.max_fields, fields)
                         } else {
                             simd::whole_field_lines(window, p, config.max_fields, fields)
                         };
-                        if next > p {
-                            p = next;
-                            continue;
+                        match left {
+                            LineLeft::Unread if next > p => p = next,
+                            LineLeft::Unread => {
+                                self.line_start = p;
+                                self.state = FieldState::Name;
+                            }
+                            // The line at `next` goes on past the window:
+                            // the state the byte-wise loop would reach at
+                            // its end, without reading the line again.
+                            LineLeft::InName => {
+                                self.line_start = next;
+                                self.state = FieldState::Name;
+                                p = window.len();
+                            }
+                            LineLeft::InValue { name_end } => {
+                                self.line_start = next;
+                                self.name_end = name_end;
+                                p = name_end + 1;
+                                while matches!(window.get(p), Some(b' ' | b'\t')) {
+                                    p += 1;
+                                }
+                                if p < window.len() {
+                                    self.value_start = p;
+                                    self.state = FieldState::Value;
+                                    p = window.len();
+                                } else {
+                                    self.state = FieldState::LeadingWhitespace;
+                                }
+                            }
                         }
-                        self.line_start = p;
-                        self.state = FieldState::Name;
                     }
                 },
                 FieldState::LineStartCr => {
@@ -249,10 +273,24 @@ impl ByteScan for Scalar {
     }
 }
 
+/// How the field-line fast path left the line where it stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LineLeft {
+    /// Not taken, or taken up to nothing the byte-wise scanner could use:
+    /// that scanner reads the line from its start.
+    Unread,
+    /// An ordinary name that goes on to the window's end.
+    InName,
+    /// An ordinary name ending at `name_end`, its colon, then value bytes
+    /// (OWS included) up to the window's end.
+    InValue { name_end: usize },
+}
+
 /// Records every consecutive field line from `start` that is complete in
 /// `window` and ordinary (see `whole_field_line`), while fewer than
 /// `max_fields` are recorded; returns the offset after the last one (`start`
-/// if there was none). One tight loop with no state dispatch per line.
+/// if there was none) and how the line there was left. One tight loop with
+/// no state dispatch per line.
 #[inline(always)]
 pub(crate) fn whole_field_lines<S: ByteScan>(
     scan: S,
@@ -260,46 +298,65 @@ pub(crate) fn whole_field_lines<S: ByteScan>(
     start: usize,
     max_fields: usize,
     fields: &mut Vec<FieldSpan>,
-) -> usize {
+) -> (usize, LineLeft) {
     let mut p = start;
     while fields.len() < max_fields {
         match whole_field_line(scan, window, p, fields) {
-            Some(next) => p = next,
-            None => break,
+            Ok(next) => p = next,
+            Err(left) => return (p, left),
         }
     }
-    p
+    (p, LineLeft::Unread)
 }
 
 /// The fast path for a field line that is already complete in `window` and
 /// ordinary (token name, colon, clean value, CRLF): records it and returns the
-/// offset after its LF. Anything else returns `None`, and the byte-wise scanner
-/// takes the line from its start, so both paths give the same result and the
-/// byte-wise one alone decides errors.
+/// offset after its LF. Anything else is left to the byte-wise scanner, so
+/// both paths give the same result and the byte-wise one alone decides
+/// errors; a line that is ordinary as far as the window goes says so, and
+/// the byte-wise scanner resumes at the window's end instead of reading it
+/// again.
 #[inline(always)]
 fn whole_field_line<S: ByteScan>(
     scan: S,
     window: &[u8],
     start: usize,
     fields: &mut Vec<FieldSpan>,
-) -> Option<usize> {
+) -> Result<usize, LineLeft> {
     let name_end = scan.skip_tchar(window, start);
     if name_end == start || window.get(name_end) != Some(&b':') {
-        return None;
+        return Err(if name_end > start && name_end == window.len() {
+            LineLeft::InName
+        } else {
+            LineLeft::Unread
+        });
     }
-    let mut value_start = name_end + 1;
-    while matches!(window.get(value_start), Some(b' ' | b'\t')) {
+    // The value's class takes SP and HTAB, so the scan starts at the colon's
+    // next byte and does not wait for the OWS skip. Every byte from there to
+    // the CR is then SP, HTAB or above SP: OWS is what is not above SP.
+    let after_colon = name_end + 1;
+    let cr = scan.skip_field_value(window, after_colon);
+    // `cr > name_end`, so the byte before it is in the window: the colon or
+    // the value's last byte.
+    let Some(&[last, b'\r', b'\n']) = window.get(cr - 1..cr + 2) else {
+        return Err(if cr == window.len() {
+            LineLeft::InValue { name_end }
+        } else {
+            LineLeft::Unread
+        });
+    };
+    let mut value_start = after_colon;
+    while let Some(&byte) = window.get(value_start)
+        && byte <= b' '
+        && value_start < cr
+    {
         value_start += 1;
     }
-    let cr = scan.skip_field_value(window, value_start);
-    let Some([b'\r', b'\n']) = window.get(cr..cr + 2) else {
-        return None;
-    };
     let mut value_end = cr;
-    // `cr > name_end`: the byte before it is in the window. Usually it ends
-    // the value; only OWS before the CR needs the trimming loop.
-    if matches!(window[cr - 1], b' ' | b'\t') {
-        while value_end > value_start && matches!(window[value_end - 1], b' ' | b'\t') {
+    // Usually the value's last byte is visible; only OWS before the CR
+    // needs the trimming loop.
+    if last <= b' ' {
+        while value_end > value_start && window[value_end - 1] <= b' ' {
             value_end -= 1;
         }
     }
@@ -309,7 +366,7 @@ fn whole_field_line<S: ByteScan>(
         value_start,
         value_end,
     });
-    Some(cr + 2)
+    Ok(cr + 2)
 }
 
 /// The fast path for a request line that is already complete in `window` and
@@ -367,7 +424,7 @@ pub(crate) fn whole_head_lines<S: ByteScan>(
     fields: &mut Vec<FieldSpan>,
 ) -> Option<(RequestLine, usize)> {
     let (line, next) = whole_request_line(scan, window, start, config)?;
-    let end = whole_field_lines(scan, window, next, config.max_fields, fields);
+    let (end, _) = whole_field_lines(scan, window, next, config.max_fields, fields);
     Some((line, end))
 }
 
@@ -754,6 +811,85 @@ mod tests {
         let mut scanner = scanned(in_name, &config);
         assert!(scanner.resume_inside_line(&HEAD[..in_name + 2], &config));
         assert_eq!(scanner.pos, in_name + 2);
+    }
+
+    // As for the re-entry: a fast path that left every line unread would
+    // pass every behaviour test, so these check what it says it left.
+    #[test]
+    fn field_lines_fast_path_says_how_it_left_a_line_going_on() {
+        let lines = b"Host: a\r\nAccept:  text/html\r\n";
+        let left = |len: usize| {
+            let mut fields = Vec::new();
+            let left = whole_field_lines(Scalar, &lines[..len], 0, 100, &mut fields);
+            assert_eq!(fields.len(), usize::from(len >= 9));
+            left
+        };
+        assert_eq!(left(4), (0, LineLeft::InName));
+        assert_eq!(left(12), (9, LineLeft::InName));
+        for len in 16..lines.len() - 1 {
+            assert_eq!(left(len), (9, LineLeft::InValue { name_end: 15 }), "{len}");
+        }
+        // Cut between CR and LF, or no line: nothing to say.
+        assert_eq!(left(lines.len() - 1), (9, LineLeft::Unread));
+        assert_eq!(left(9), (9, LineLeft::Unread));
+        let mut fields = Vec::new();
+        let bad = b"Host: a\r\nAcc\x01ept: x";
+        assert_eq!(
+            whole_field_lines(Scalar, bad, 0, 100, &mut fields),
+            (9, LineLeft::Unread)
+        );
+    }
+
+    /// The field scanner after `lines` given at once, and after them given
+    /// one byte at a time (the byte-wise loop reading nearly every byte).
+    fn scanned_both_ways(lines: &[u8]) -> (FieldScanner, FieldScanner) {
+        let config = Config::default();
+        let (mut at_once, mut bytewise) = (FieldScanner::new(), FieldScanner::new());
+        let (mut fields, mut leniencies) = (Vec::new(), Vec::new());
+        let mut pos = 0;
+        let done = at_once.scan(
+            lines,
+            &mut pos,
+            lines.len(),
+            &config,
+            &mut fields,
+            &mut leniencies,
+        );
+        assert_eq!((done, pos), (Ok(false), lines.len()));
+        let (mut fields_bytewise, mut pos) = (Vec::new(), 0);
+        for end in 1..=lines.len() {
+            let done = bytewise.scan(
+                lines,
+                &mut pos,
+                end,
+                &config,
+                &mut fields_bytewise,
+                &mut leniencies,
+            );
+            assert_eq!(done, Ok(false));
+        }
+        assert_eq!(fields, fields_bytewise);
+        (at_once, bytewise)
+    }
+
+    #[test]
+    fn field_scanner_resumes_where_the_fast_path_left_a_line() {
+        let (at_once, bytewise) = scanned_both_ways(b"Host: a\r\nAccept:  text/ht");
+        assert_eq!(at_once, bytewise);
+        assert_eq!(at_once.state, FieldState::Value);
+        assert_eq!((at_once.line_start, at_once.name_end), (9, 15));
+        assert_eq!(at_once.value_start, 18);
+
+        // No value yet: `value_start` means nothing in this state.
+        let (at_once, bytewise) = scanned_both_ways(b"Host: a\r\nAccept: \t");
+        let meaning = |s: &FieldScanner| (s.state, s.line_start, s.name_end);
+        assert_eq!(meaning(&at_once), meaning(&bytewise));
+        assert_eq!(at_once.state, FieldState::LeadingWhitespace);
+
+        let (at_once, bytewise) = scanned_both_ways(b"Host: a\r\nAcce");
+        let meaning = |s: &FieldScanner| (s.state, s.line_start);
+        assert_eq!(meaning(&at_once), meaning(&bytewise));
+        assert_eq!(meaning(&at_once), (FieldState::Name, 9));
     }
 
     #[test]

@@ -11,8 +11,8 @@ use core::arch::x86_64::{
 };
 
 use crate::config::Config;
-use crate::parse::{self, ByteScan, FieldSpan, RequestLine};
-use crate::tables::{self, CLASS_TABLE, PLAIN_TARGET, TCHAR};
+use crate::parse::{self, ByteScan, FieldSpan, LineLeft, RequestLine};
+use crate::tables::{self, CLASS_TABLE, PLAIN_TARGET, REG_NAME, TCHAR};
 
 /// Proof that the CPU running this code has AVX2: only [`Avx2::detect`]
 /// makes one, so code holding one may use AVX2 instructions.
@@ -59,7 +59,7 @@ pub(crate) fn whole_field_lines(
     start: usize,
     max_fields: usize,
     fields: &mut Vec<FieldSpan>,
-) -> usize {
+) -> (usize, LineLeft) {
     // SAFETY: `token` proves that this CPU has AVX2.
     unsafe { whole_field_lines_avx2(token, window, start, max_fields, fields) }
 }
@@ -89,6 +89,18 @@ pub(crate) fn whole_request_line(
     unsafe { whole_request_line_avx2(token, window, start, config) }
 }
 
+/// `tables::skip_class(bytes, from, REG_NAME)` compiled for AVX2.
+#[inline]
+pub(crate) fn skip_reg_name(token: Avx2, bytes: &[u8], from: usize) -> usize {
+    // SAFETY: `token` proves that this CPU has AVX2.
+    unsafe { skip_reg_name_avx2(token, bytes, from) }
+}
+
+#[target_feature(enable = "avx2")]
+fn skip_reg_name_avx2(_token: Avx2, bytes: &[u8], from: usize) -> usize {
+    skip_ascii_class(bytes, from, REG_NAME, &REG_NAME_NIBBLES)
+}
+
 #[target_feature(enable = "avx2")]
 fn whole_head_lines_avx2(
     token: Avx2,
@@ -100,8 +112,22 @@ fn whole_head_lines_avx2(
     // As `parse::whole_head_lines`, the field lines' loop left in its own
     // function, where it compiles tighter.
     let (line, next) = parse::whole_request_line(token, window, start, config)?;
-    let end = whole_field_lines_avx2(token, window, next, config.max_fields, fields);
+    let end = head_field_lines_avx2(token, window, next, config.max_fields, fields);
     Some((line, end))
+}
+
+/// `parse::whole_field_lines` for a whole head: a line left partly read
+/// does not matter there, so this instance does not compute how.
+#[target_feature(enable = "avx2")]
+#[inline(never)]
+fn head_field_lines_avx2(
+    token: Avx2,
+    window: &[u8],
+    start: usize,
+    max_fields: usize,
+    fields: &mut Vec<FieldSpan>,
+) -> usize {
+    parse::whole_field_lines(token, window, start, max_fields, fields).0
 }
 
 #[target_feature(enable = "avx2")]
@@ -122,7 +148,7 @@ fn whole_field_lines_avx2(
     start: usize,
     max_fields: usize,
     fields: &mut Vec<FieldSpan>,
-) -> usize {
+) -> (usize, LineLeft) {
     parse::whole_field_lines(token, window, start, max_fields, fields)
 }
 
@@ -158,6 +184,7 @@ const fn nibbles(class: u8) -> Nibbles {
 
 const TCHAR_NIBBLES: Nibbles = nibbles(TCHAR);
 const PLAIN_TARGET_NIBBLES: Nibbles = nibbles(PLAIN_TARGET);
+const REG_NAME_NIBBLES: Nibbles = nibbles(REG_NAME);
 
 /// Loads the 32 bytes of `bytes` at `at`.
 ///
@@ -185,8 +212,12 @@ fn first_refused(
     refused: impl Fn(__m256i) -> u32,
     scalar: impl Fn(&[u8], usize) -> usize,
 ) -> usize {
-    while bytes.len() >= 32 && from <= bytes.len() - 32 {
-        // SAFETY: the loop condition keeps `from + 32 <= bytes.len()`.
+    // `from < blocks_end` exactly when `from + 32 <= bytes.len()`; one
+    // compare per step, and the bound is the same for every scan of a slice.
+    let blocks_end = bytes.len().saturating_sub(31);
+    while from < blocks_end {
+        // SAFETY: `from < bytes.len() - 31` (a subtraction that did not
+        // saturate, as `blocks_end > 0`), so `from + 32 <= bytes.len()`.
         let mask = refused(unsafe { load(bytes, from) });
         if mask != 0 {
             return from + mask.trailing_zeros() as usize;
@@ -309,6 +340,10 @@ mod tests {
                                 avx2.skip_plain_target(&bytes, from),
                                 Scalar.skip_plain_target(&bytes, from)
                             );
+                            assert_eq!(
+                                skip_reg_name(avx2, &bytes, from),
+                                tables::skip_class(&bytes, from, REG_NAME)
+                            );
                         }
                     }
                 }
@@ -321,6 +356,7 @@ mod tests {
         for (table, class) in [
             (&TCHAR_NIBBLES, TCHAR),
             (&PLAIN_TARGET_NIBBLES, PLAIN_TARGET),
+            (&REG_NAME_NIBBLES, REG_NAME),
         ] {
             for b in 0..=255u8 {
                 let low = table.low[usize::from(b & 15)];

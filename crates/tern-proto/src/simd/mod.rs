@@ -8,13 +8,15 @@
 //! only a build for a target with AVX2 uses it. Elsewhere, and with
 //! `--cfg tern_disable_simd`, the scalar reference runs. Both give identical
 //! results; the differential tests and the `simd_scalar` fuzz target hold
-//! them to it.
+//! them to it. The framing decision's Host check scans a value's reg-name
+//! bytes here too (`skip_reg_name`).
 #![allow(unsafe_code)]
 
 use alloc::vec::Vec;
 
 use crate::config::Config;
-use crate::parse::{self, FieldSpan, RequestLine, Scalar};
+use crate::parse::{self, FieldSpan, LineLeft, RequestLine, Scalar};
+use crate::tables::{self, REG_NAME};
 
 #[cfg(all(target_arch = "x86_64", not(tern_disable_simd)))]
 mod avx2;
@@ -26,12 +28,24 @@ pub(crate) fn whole_field_lines(
     start: usize,
     max_fields: usize,
     fields: &mut Vec<FieldSpan>,
-) -> usize {
+) -> (usize, LineLeft) {
     #[cfg(all(target_arch = "x86_64", not(tern_disable_simd)))]
     if let Some(token) = avx2::Avx2::detect() {
         return avx2::whole_field_lines(token, window, start, max_fields, fields);
     }
     parse::whole_field_lines(Scalar, window, start, max_fields, fields)
+}
+
+/// `tables::skip_class(bytes, from, REG_NAME)` with the fastest scans this
+/// CPU has, unless `scalar_only`.
+#[inline]
+pub(crate) fn skip_reg_name(bytes: &[u8], from: usize, scalar_only: bool) -> usize {
+    #[cfg(all(target_arch = "x86_64", not(tern_disable_simd)))]
+    if !scalar_only && let Some(token) = avx2::Avx2::detect() {
+        return avx2::skip_reg_name(token, bytes, from);
+    }
+    let _ = scalar_only;
+    tables::skip_class(bytes, from, REG_NAME)
 }
 
 /// `parse::whole_head_lines` with the fastest scans this CPU has.
@@ -103,7 +117,7 @@ mod tests {
         let start = memchr::memchr(b'\n', HEAD).unwrap() + 1;
         let (mut simd, mut scalar) = (Vec::new(), Vec::new());
         let end = whole_field_lines(HEAD, start, 100, &mut simd);
-        assert_eq!(end, HEAD.len() - 2);
+        assert_eq!(end, (HEAD.len() - 2, LineLeft::Unread));
         assert_eq!(simd.len(), 2);
         assert_eq!(
             (end, simd),
