@@ -563,3 +563,37 @@ fn after_an_error_a_head_can_be_sent_unless_one_went_out() {
     );
     assert!(conn.closing().is_some());
 }
+
+#[test]
+fn nothing_more_is_read_once_the_connection_must_close() {
+    // An early response that closes: the unread body is the lingering
+    // close's to drain, not the parser's to report.
+    let (mut conn, _) = after(b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\n");
+    let head = conn.response(413, Intent::Close);
+    let _ = conn.send_response(&head, b"", &mut Vec::new()).unwrap();
+    assert_eq!(conn.state(), State::MustClose);
+    for input in [&b"body"[..], b"", b"GET / HTTP/1.1\r\nHost: h\r\n\r\n"] {
+        let step = conn.poll_event(input).unwrap();
+        assert_eq!(step.consumed, 0);
+        assert!(
+            matches!(step.outcome, Outcome::Paused),
+            "{:?}",
+            step.outcome
+        );
+    }
+    assert_eq!(conn.closing(), Some(Closing::Linger));
+    // Also when the body-less request's end is still to be reported.
+    let mut conn = Connection::new(Config::default());
+    let step = conn.poll_event(GET).unwrap();
+    assert!(matches!(step.outcome, Outcome::Event(Event::Request(_))));
+    let consumed = step.consumed;
+    let head = conn.response(200, Intent::Close);
+    let _ = conn.send_response(&head, b"", &mut Vec::new()).unwrap();
+    assert_eq!(conn.state(), State::MustClose);
+    let step = conn.poll_event(&GET[consumed..]).unwrap();
+    assert!(
+        matches!(step.outcome, Outcome::Paused),
+        "{:?}",
+        step.outcome
+    );
+}
