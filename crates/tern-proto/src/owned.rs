@@ -112,9 +112,7 @@ impl<B: AsRef<[u8]>> OwnedTrailers<B> {
     /// The value of the first trailer field named `name` (ASCII
     /// case-insensitive).
     pub fn field(&self, name: &[u8]) -> Option<&[u8]> {
-        self.fields()
-            .find(|field| field.name.eq_ignore_ascii_case(name))
-            .map(|field| field.value)
+        self.fields().value_of(name)
     }
 
     /// Whether there are no trailer fields.

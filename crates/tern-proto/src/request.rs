@@ -63,6 +63,12 @@ pub struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
+    /// The value of the first field named `name` (ASCII case-insensitive).
+    pub(crate) fn value_of(mut self, name: &[u8]) -> Option<&'a [u8]> {
+        self.find(|field| field.name.eq_ignore_ascii_case(name))
+            .map(|field| field.value)
+    }
+
     pub(crate) fn new(input: &'a [u8], spans: &'a [FieldSpan]) -> Self {
         Self {
             input,
@@ -177,9 +183,7 @@ impl<'a> Request<'a> {
 
     /// The value of the first field named `name` (ASCII case-insensitive).
     pub fn header(&self, name: &[u8]) -> Option<&'a [u8]> {
-        self.headers()
-            .find(|field| field.name.eq_ignore_ascii_case(name))
-            .map(|field| field.value)
+        self.headers().value_of(name)
     }
 
     /// How the body is delimited.
@@ -253,9 +257,7 @@ impl<'a> Trailers<'a> {
     /// The value of the first trailer field named `name` (ASCII
     /// case-insensitive), as [`Request::header`] for the head.
     pub fn field(&self, name: &[u8]) -> Option<&'a [u8]> {
-        self.fields()
-            .find(|field| field.name.eq_ignore_ascii_case(name))
-            .map(|field| field.value)
+        self.fields().value_of(name)
     }
 
     /// Whether there are no trailer fields.
