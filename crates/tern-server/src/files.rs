@@ -62,6 +62,8 @@ pub(crate) struct FileCache {
     map: HashMap<Box<[u8]>, Slot>,
     ttl: Duration,
     cached_bytes: usize,
+    /// `MAX_CACHED_BYTES`, smaller in tests.
+    budget: usize,
     have_openat2: bool,
     options: FileOptions,
 }
@@ -103,6 +105,7 @@ impl FileCache {
             map: HashMap::new(),
             ttl: options.ttl,
             cached_bytes: 0,
+            budget: MAX_CACHED_BYTES,
             have_openat2: true,
             options,
         }
@@ -135,13 +138,21 @@ impl FileCache {
             {
                 return slot.resolved.clone();
             }
-            self.cached_bytes -= cached_len(&slot.resolved);
+            let old_len = cached_len(&slot.resolved);
+            self.cached_bytes -= old_len;
+            if !fits(&fresh, self.cached_bytes, self.budget) {
+                self.map.remove(key);
+                return fresh;
+            }
             self.cached_bytes += cached_len(&fresh);
             slot.resolved = fresh.clone();
             return fresh;
         }
         if self.map.len() >= MAX_ENTRIES {
             self.evict(now);
+        }
+        if !fits(&fresh, self.cached_bytes, self.budget) {
+            return fresh;
         }
         self.cached_bytes += cached_len(&fresh);
         self.map.insert(
@@ -294,7 +305,7 @@ impl FileCache {
     fn file_info(&self, fd: OwnedFd, st: &fs::Stat, content_type: Box<[u8]>) -> Option<FileInfo> {
         let size = u64::try_from(st.st_size).unwrap_or(0);
         let etag = format!("\"{:x}-{:x}-{:x}\"", st.st_ino, size, mtime_ns(st).max(0));
-        let data = if size <= INLINE_MAX && self.cached_bytes < MAX_CACHED_BYTES {
+        let data = if size <= INLINE_MAX && self.cached_bytes < self.budget {
             Some(read_all(&fd, size).ok()?)
         } else {
             None
@@ -335,6 +346,16 @@ fn unchanged_on_disk(r: &Resolved) -> bool {
         Resolved::File(f) => sent_from_disk(f) && f.encoded.iter().all(|s| sent_from_disk(s)),
         _ => true,
     }
+}
+
+/// Whether `fresh` may be cached within the byte budget. Only a listing
+/// can be refused: a file's content is read into memory only while the
+/// budget has room (`file_info`), so a file entry always fits. A listing
+/// that does not fit is served once, uncached, and read again next time:
+/// without this, every large directory asked for would stay in memory
+/// (up to `MAX_ENTRIES` listings of a few MB each, per thread).
+fn fits(fresh: &Resolved, cached_bytes: usize, budget: usize) -> bool {
+    !matches!(fresh, Resolved::Listing(_)) || cached_bytes + cached_len(fresh) <= budget
 }
 
 fn cached_len(r: &Resolved) -> usize {
@@ -409,5 +430,102 @@ impl NamedFile {
     /// Drops the entry when unused for a while (see [`FileCache::sweep`]).
     pub(crate) fn sweep(&mut self, now: Instant) {
         self.cache.sweep(now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A docroot with two directories of 20 files each and no index.html,
+    /// and one small file. Removed on drop.
+    struct Tree(std::path::PathBuf);
+
+    impl Tree {
+        fn new(tag: &str) -> Self {
+            let root =
+                std::env::temp_dir().join(format!("tern-cache-{}-{tag}", std::process::id()));
+            for dir in ["a", "b"] {
+                std::fs::create_dir_all(root.join(dir)).unwrap();
+                for i in 0..20 {
+                    std::fs::write(root.join(format!("{dir}/file-{i:02}.txt")), b"x").unwrap();
+                }
+            }
+            std::fs::write(root.join("small.txt"), b"small").unwrap();
+            Self(root)
+        }
+
+        fn cache(&self) -> FileCache {
+            let options = FileOptions {
+                ttl: Duration::from_secs(60),
+                list_dirs: true,
+                allow_hidden: false,
+                precompressed: false,
+                compress: false,
+            };
+            FileCache::new(open_root(&self.0).unwrap(), options)
+        }
+    }
+
+    impl Drop for Tree {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn listing_len(resolved: &Resolved) -> usize {
+        match resolved {
+            Resolved::Listing(listing) => listing.cached_len(),
+            other => panic!("expected a listing, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn listings_are_cached_while_the_budget_has_room() {
+        let tree = Tree::new("room");
+        let mut cache = tree.cache();
+        let now = Instant::now();
+        let a = listing_len(&cache.lookup(b"a/", now));
+        let b = listing_len(&cache.lookup(b"b/", now));
+        assert!(a > 0 && b > 0);
+        assert_eq!(cache.map.len(), 2);
+        assert_eq!(cache.cached_bytes, a + b);
+    }
+
+    #[test]
+    fn a_listing_past_the_budget_is_served_but_not_kept() {
+        let tree = Tree::new("full");
+        let mut cache = tree.cache();
+        let now = Instant::now();
+        let a = listing_len(&cache.lookup(b"a/", now));
+        // Room for the first listing only.
+        cache.budget = a + a / 2;
+        for _ in 0..3 {
+            assert!(listing_len(&cache.lookup(b"b/", now)) > 0);
+            assert!(!cache.map.contains_key(&b"b/"[..]));
+            assert_eq!(cache.cached_bytes, a);
+        }
+        // Files still go in (without their bytes once the budget is spent).
+        cache.budget = a;
+        assert!(matches!(cache.lookup(b"small.txt", now), Resolved::File(f) if f.data.is_none()));
+        assert_eq!(cache.map.len(), 2);
+        assert_eq!(cache.cached_bytes, a);
+    }
+
+    #[test]
+    fn a_cached_listing_that_grows_past_the_budget_is_dropped() {
+        let tree = Tree::new("grow");
+        let mut cache = tree.cache();
+        let start = Instant::now();
+        let a = listing_len(&cache.lookup(b"a/", start));
+        cache.budget = a + 8;
+        for i in 20..40 {
+            std::fs::write(tree.0.join(format!("a/file-{i:02}.txt")), b"x").unwrap();
+        }
+        // Past the TTL the entry is read again: twice as long, over budget.
+        let later = start + Duration::from_secs(61);
+        assert!(listing_len(&cache.lookup(b"a/", later)) > a);
+        assert!(cache.map.is_empty());
+        assert_eq!(cache.cached_bytes, 0);
     }
 }
