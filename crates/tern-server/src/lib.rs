@@ -33,6 +33,7 @@ mod plan;
 mod respond;
 mod rules;
 pub mod semantics;
+mod slab;
 mod socket;
 mod sys;
 mod worker;

@@ -35,6 +35,7 @@ use crate::conn::{Conn, Next};
 use crate::context::Ctx;
 use crate::listen::MAX_LISTENERS;
 use crate::log::LogFile;
+use crate::slab::{self, Slab};
 
 const STOP: u64 = u64::MAX;
 /// Listener `i` has the token `LISTENER_TOP - i` (connection tokens are a
@@ -80,16 +81,6 @@ pub(crate) struct Cut {
     pub(crate) bytes_left: u64,
 }
 
-struct Slot {
-    generation: u32,
-    /// While free: the next free slot (`NO_SLOT` ends the list).
-    next_free: u32,
-    conn: Option<Conn>,
-}
-
-/// The end of the free-slot list.
-const NO_SLOT: u32 = u32::MAX;
-
 /// One event loop.
 pub(crate) struct Worker {
     id: usize,
@@ -97,15 +88,7 @@ pub(crate) struct Worker {
     /// Empty once shutting down.
     listeners: Vec<OwnedFd>,
     stop: Option<OwnedFd>,
-    slots: Vec<Slot>,
-    /// The free slot used next, a list through the slab (no block of its
-    /// own that a crowd's departure would grow on top of the heap).
-    first_free: u32,
-    /// The generation a newly made slot starts at: above that of every
-    /// slot `shrink_slots` dropped, so a token of a dropped slot never
-    /// matches the connection that later takes its index.
-    fresh_generation: u32,
-    live: usize,
+    conns: Slab<Conn>,
     again: Vec<u64>,
     /// Listeners (a bit each) that may have connections queued that no
     /// edge will announce.
@@ -159,10 +142,7 @@ impl Worker {
             epoll,
             listeners,
             stop: Some(stop),
-            slots: Vec::new(),
-            first_free: NO_SLOT,
-            fresh_generation: 0,
-            live: 0,
+            conns: Slab::new(),
             again: Vec::new(),
             accept_again: 0,
             reserve: open_reserve(),
@@ -209,7 +189,7 @@ impl Worker {
                 self.sweep();
             }
             if let Some(deadline) = self.shutdown_deadline
-                && (self.live == 0 || self.ctx.now >= deadline)
+                && (self.conns.live() == 0 || self.ctx.now >= deadline)
             {
                 return Ok(self.finish());
             }
@@ -261,7 +241,7 @@ impl Worker {
                 let flags = ev.flags;
                 let hangup =
                     flags.intersects(EventFlags::HUP | EventFlags::ERR | EventFlags::RDHUP);
-                if let Some(conn) = self.conn_mut(token) {
+                if let Some(conn) = self.conns.get_mut(token) {
                     if hangup || flags.contains(EventFlags::IN) {
                         conn.handle_readable(hangup);
                     }
@@ -274,8 +254,8 @@ impl Worker {
     /// Whatever is still open past the shutdown bound is closed here.
     fn finish(&mut self) -> Cut {
         let mut cut = Cut::default();
-        for i in 0..self.slots.len() {
-            if let Some(mut conn) = self.slots[i].conn.take() {
+        for i in 0..self.conns.slot_count() {
+            if let Some(mut conn) = self.conns.remove_at(i) {
                 if let Some(left) = conn.unsent_bytes() {
                     cut.transfers += 1;
                     cut.bytes_left += left;
@@ -290,42 +270,22 @@ impl Worker {
         cut
     }
 
-    fn conn_mut(&mut self, token: u64) -> Option<&mut Conn> {
-        let idx = (token & 0xffff_ffff) as usize;
-        let generation = (token >> 32) as u32;
-        let slot = self.slots.get_mut(idx)?;
-        if slot.generation != generation {
-            return None;
-        }
-        slot.conn.as_mut()
-    }
-
     fn drive(&mut self, token: u64) {
-        let idx = (token & 0xffff_ffff) as usize;
-        let generation = (token >> 32) as u32;
-        let Some(slot) = self.slots.get_mut(idx) else {
-            return;
-        };
-        let Some(conn) = slot.conn.as_mut().filter(|_| slot.generation == generation) else {
+        let Some(conn) = self.conns.get_mut(token) else {
             return;
         };
         match conn.drive(&mut self.ctx) {
             Next::Wait => {}
             Next::Yield => self.again.push(token),
-            Next::Close => self.close(idx),
+            Next::Close => self.close(slab::index(token)),
         }
     }
 
     fn close(&mut self, idx: usize) {
-        let slot = &mut self.slots[idx];
-        if let Some(mut conn) = slot.conn.take() {
+        if let Some(mut conn) = self.conns.remove_at(idx) {
             conn.release(&mut self.ctx);
             // Dropping the socket closes it, which also removes it from epoll.
             drop(conn);
-            slot.generation = slot.generation.wrapping_add(1);
-            slot.next_free = self.first_free;
-            self.first_free = idx as u32;
-            self.live -= 1;
             self.shared.open.fetch_sub(1, Ordering::Relaxed);
         }
     }
@@ -334,10 +294,9 @@ impl Worker {
     /// there is one (a scan: this runs only at the limits).
     fn evict_idle(&mut self) -> bool {
         let oldest = self
-            .slots
+            .conns
             .iter()
-            .enumerate()
-            .filter_map(|(i, s)| Some((s.conn.as_ref()?.idle_deadline()?, i)))
+            .filter_map(|(i, conn)| Some((conn.idle_deadline()?, i)))
             .min();
         match oldest {
             Some((_, idx)) => {
@@ -438,31 +397,14 @@ impl Worker {
     /// Registers a new connection (already counted in `open`) with epoll and
     /// gives it a slot; its token, or `None` (uncounted again) on failure.
     fn insert(&mut self, fd: OwnedFd, make: impl FnOnce(OwnedFd, &Ctx) -> Conn) -> Option<u64> {
-        let idx = self.first_free as usize;
-        let idx = match self.slots.get(idx) {
-            Some(slot) => {
-                self.first_free = slot.next_free;
-                idx
-            }
-            None => {
-                self.slots.push(Slot {
-                    generation: self.fresh_generation,
-                    next_free: NO_SLOT,
-                    conn: None,
-                });
-                self.slots.len() - 1
-            }
-        };
-        let token = (u64::from(self.slots[idx].generation) << 32) | idx as u64;
+        let token = self.conns.next_token();
         let flags = EventFlags::IN | EventFlags::OUT | EventFlags::RDHUP | EventFlags::ET;
         if epoll::add(&self.epoll, &fd, EventData::new_u64(token), flags).is_err() {
-            self.slots[idx].next_free = self.first_free;
-            self.first_free = idx as u32;
             self.shared.open.fetch_sub(1, Ordering::Relaxed);
             return None;
         }
-        self.slots[idx].conn = Some(make(fd, &self.ctx));
-        self.live += 1;
+        let inserted = self.conns.insert(make(fd, &self.ctx));
+        debug_assert_eq!(inserted, token);
         Some(token)
     }
 
@@ -478,8 +420,8 @@ impl Worker {
         if let Some(s) = self.stop.take() {
             let _ = epoll::delete(&self.epoll, &s);
         }
-        for i in 0..self.slots.len() {
-            if self.slots[i].conn.as_ref().is_some_and(Conn::is_idle) {
+        for i in 0..self.conns.slot_count() {
+            if self.conns.get_at(i).is_some_and(Conn::is_idle) {
                 self.close(i);
             }
         }
@@ -491,16 +433,16 @@ impl Worker {
         let now = self.ctx.now;
         self.last_sweep = now;
         let shutting_down = self.ctx.shutting_down;
-        for i in 0..self.slots.len() {
-            let expired = self.slots[i]
-                .conn
-                .as_ref()
+        for i in 0..self.conns.slot_count() {
+            let expired = self
+                .conns
+                .get_at(i)
                 .is_some_and(|c| c.deadline <= now || (shutting_down && c.is_idle()));
             if expired {
                 self.close(i);
             }
         }
-        self.shrink_slots();
+        self.conns.shrink();
         self.ctx.parsers.shrink();
         if self.reserve.is_none() {
             self.reserve = open_reserve();
@@ -509,28 +451,6 @@ impl Worker {
         if self.id == 0 && now.duration_since(self.last_pool_sweep) >= POOL_SWEEP {
             self.last_pool_sweep = now;
             let _ = self.shared.pool.sweep();
-        }
-    }
-
-    /// Gives back the memory of a slab that a crowd of connections grew and
-    /// that stands mostly empty now: trailing free slots are dropped (a slot
-    /// made again later starts above their generations, so a stale token
-    /// still finds no match).
-    fn shrink_slots(&mut self) {
-        if self.slots.len() <= 64 || self.live * 4 > self.slots.len() {
-            return;
-        }
-        while let Some(slot) = self.slots.pop_if(|s| s.conn.is_none()) {
-            self.fresh_generation = self.fresh_generation.max(slot.generation.wrapping_add(1));
-        }
-        self.slots.shrink_to(self.slots.len().max(64));
-        // The free list again, lowest slots first.
-        self.first_free = NO_SLOT;
-        for (i, slot) in self.slots.iter_mut().enumerate().rev() {
-            if slot.conn.is_none() {
-                slot.next_free = self.first_free;
-                self.first_free = i as u32;
-            }
         }
     }
 }
