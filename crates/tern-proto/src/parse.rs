@@ -122,20 +122,19 @@ impl FieldScanner {
                                 self.state = FieldState::Name;
                                 p = window.len();
                             }
-                            LineLeft::InValue { name_end } => {
+                            LineLeft::InValue {
+                                name_end,
+                                value_start,
+                            } => {
                                 self.line_start = next;
                                 self.name_end = name_end;
-                                p = name_end + 1;
-                                while matches!(window.get(p), Some(b' ' | b'\t')) {
-                                    p += 1;
-                                }
-                                if p < window.len() {
-                                    self.value_start = p;
+                                if value_start < window.len() {
+                                    self.value_start = value_start;
                                     self.state = FieldState::Value;
-                                    p = window.len();
                                 } else {
                                     self.state = FieldState::LeadingWhitespace;
                                 }
+                                p = window.len();
                             }
                         }
                     }
@@ -307,8 +306,9 @@ pub(crate) enum LineLeft {
     /// An ordinary name that goes on to the window's end.
     InName,
     /// An ordinary name ending at `name_end`, its colon, then value bytes
-    /// (OWS included) up to the window's end.
-    InValue { name_end: usize },
+    /// (OWS included) up to the window's end; the first above SP at
+    /// `value_start`, or none if it is the window's end.
+    InValue { name_end: usize, value_start: usize },
 }
 
 /// Records every consecutive field line from `start` that is complete in
@@ -365,7 +365,10 @@ fn whole_field_line<S: ByteScan>(
     // the value's last byte.
     let Some(&[last, b'\r', b'\n']) = window.get(cr - 1..cr + 2) else {
         return Err(if cr == window.len() {
-            LineLeft::InValue { name_end }
+            LineLeft::InValue {
+                name_end,
+                value_start,
+            }
         } else {
             LineLeft::Unread
         });
@@ -844,7 +847,13 @@ mod tests {
         assert_eq!(left(4), (0, LineLeft::InName));
         assert_eq!(left(12), (9, LineLeft::InName));
         for len in 16..lines.len() - 1 {
-            assert_eq!(left(len), (9, LineLeft::InValue { name_end: 15 }), "{len}");
+            // Up to the first value byte, the value starts at the window's end.
+            let value_start = len.min(18);
+            let in_value = LineLeft::InValue {
+                name_end: 15,
+                value_start,
+            };
+            assert_eq!(left(len), (9, in_value), "{len}");
         }
         // Cut between CR and LF, or no line: nothing to say.
         assert_eq!(left(lines.len() - 1), (9, LineLeft::Unread));
