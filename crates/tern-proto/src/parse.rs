@@ -122,20 +122,19 @@ impl FieldScanner {
                                 self.state = FieldState::Name;
                                 p = window.len();
                             }
-                            LineLeft::InValue { name_end } => {
+                            LineLeft::InValue {
+                                name_end,
+                                value_start,
+                            } => {
                                 self.line_start = next;
                                 self.name_end = name_end;
-                                p = name_end + 1;
-                                while matches!(window.get(p), Some(b' ' | b'\t')) {
-                                    p += 1;
-                                }
-                                if p < window.len() {
-                                    self.value_start = p;
+                                if value_start < window.len() {
+                                    self.value_start = value_start;
                                     self.state = FieldState::Value;
-                                    p = window.len();
                                 } else {
                                     self.state = FieldState::LeadingWhitespace;
                                 }
+                                p = window.len();
                             }
                         }
                     }
@@ -244,9 +243,12 @@ pub(crate) trait ByteScan: Copy {
     /// The index of the first byte in `bytes[from..]` that is not a `tchar`,
     /// or `bytes.len()`.
     fn skip_tchar(self, bytes: &[u8], from: usize) -> usize;
-    /// The index of the first byte in `bytes[from..]` outside
-    /// `FIELD_VALUE`, or `bytes.len()`.
-    fn skip_field_value(self, bytes: &[u8], from: usize) -> usize;
+    /// `(first, stop)`: `stop` is the index of the first byte in
+    /// `bytes[from..]` outside `FIELD_VALUE`, or `bytes.len()`; `first` is
+    /// that of the first byte in `bytes[from..stop]` above SP, or `stop`
+    /// (the bytes skipped are SP and HTAB: the class takes no other byte up
+    /// to SP).
+    fn skip_ows_and_field_value(self, bytes: &[u8], from: usize) -> (usize, usize);
     /// The index of the first byte in `bytes[from..]` outside
     /// `PLAIN_TARGET`, or `bytes.len()`.
     fn skip_plain_target(self, bytes: &[u8], from: usize) -> usize;
@@ -263,14 +265,36 @@ impl ByteScan for Scalar {
     }
 
     #[inline(always)]
-    fn skip_field_value(self, bytes: &[u8], from: usize) -> usize {
-        tables::skip_field_value(bytes, from)
+    fn skip_ows_and_field_value(self, bytes: &[u8], from: usize) -> (usize, usize) {
+        let stop = tables::skip_field_value(bytes, from);
+        (skip_ows(bytes, from, stop), stop)
     }
 
     #[inline(always)]
     fn skip_plain_target(self, bytes: &[u8], from: usize) -> usize {
         tables::skip_class(bytes, from, tables::PLAIN_TARGET)
     }
+}
+
+/// The index of the first byte in `bytes[from..stop]` above SP, or `stop`
+/// (`stop <= bytes.len()`).
+#[inline(always)]
+pub(crate) fn skip_ows(bytes: &[u8], mut from: usize, stop: usize) -> usize {
+    while from < stop && bytes[from] <= b' ' {
+        from += 1;
+    }
+    from
+}
+
+/// The end of `bytes[from..end]` without its trailing bytes up to SP (out
+/// of line: the fast path's lines seldom have any).
+#[cold]
+#[inline(never)]
+fn trim_ows(bytes: &[u8], from: usize, mut end: usize) -> usize {
+    while end > from && bytes[end - 1] <= b' ' {
+        end -= 1;
+    }
+    end
 }
 
 /// How the field-line fast path left the line where it stopped.
@@ -282,8 +306,9 @@ pub(crate) enum LineLeft {
     /// An ordinary name that goes on to the window's end.
     InName,
     /// An ordinary name ending at `name_end`, its colon, then value bytes
-    /// (OWS included) up to the window's end.
-    InValue { name_end: usize },
+    /// (OWS included) up to the window's end; the first above SP at
+    /// `value_start`, or none if it is the window's end.
+    InValue { name_end: usize, value_start: usize },
 }
 
 /// Records every consecutive field line from `start` that is complete in
@@ -331,35 +356,30 @@ fn whole_field_line<S: ByteScan>(
             LineLeft::Unread
         });
     }
-    // The value's class takes SP and HTAB, so the scan starts at the colon's
-    // next byte and does not wait for the OWS skip. Every byte from there to
-    // the CR is then SP, HTAB or above SP: OWS is what is not above SP.
-    let after_colon = name_end + 1;
-    let cr = scan.skip_field_value(window, after_colon);
+    // The value's class takes SP and HTAB, so one scan from the colon's next
+    // byte finds both the end of the leading OWS and the CR. Every byte
+    // before the CR is then SP, HTAB or above SP: OWS is what is not above
+    // SP.
+    let (value_start, cr) = scan.skip_ows_and_field_value(window, name_end + 1);
     // `cr > name_end`, so the byte before it is in the window: the colon or
     // the value's last byte.
     let Some(&[last, b'\r', b'\n']) = window.get(cr - 1..cr + 2) else {
         return Err(if cr == window.len() {
-            LineLeft::InValue { name_end }
+            LineLeft::InValue {
+                name_end,
+                value_start,
+            }
         } else {
             LineLeft::Unread
         });
     };
-    let mut value_start = after_colon;
-    while let Some(&byte) = window.get(value_start)
-        && byte <= b' '
-        && value_start < cr
-    {
-        value_start += 1;
-    }
-    let mut value_end = cr;
     // Usually the value's last byte is visible; only OWS before the CR
     // needs the trimming loop.
-    if last <= b' ' {
-        while value_end > value_start && window[value_end - 1] <= b' ' {
-            value_end -= 1;
-        }
-    }
+    let value_end = if last <= b' ' {
+        trim_ows(window, value_start, cr)
+    } else {
+        cr
+    };
     fields.push(FieldSpan {
         name_start: start,
         name_end,
@@ -827,7 +847,13 @@ mod tests {
         assert_eq!(left(4), (0, LineLeft::InName));
         assert_eq!(left(12), (9, LineLeft::InName));
         for len in 16..lines.len() - 1 {
-            assert_eq!(left(len), (9, LineLeft::InValue { name_end: 15 }), "{len}");
+            // Up to the first value byte, the value starts at the window's end.
+            let value_start = len.min(18);
+            let in_value = LineLeft::InValue {
+                name_end: 15,
+                value_start,
+            };
+            assert_eq!(left(len), (9, in_value), "{len}");
         }
         // Cut between CR and LF, or no line: nothing to say.
         assert_eq!(left(lines.len() - 1), (9, LineLeft::Unread));

@@ -6,8 +6,8 @@
 use alloc::vec::Vec;
 use core::arch::x86_64::{
     __m256i, _mm256_and_si256, _mm256_andnot_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256,
-    _mm256_min_epu8, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm256_setzero_si256,
-    _mm256_shuffle_epi8, _mm256_srli_epi16,
+    _mm256_max_epu8, _mm256_min_epu8, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
+    _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_srli_epi16,
 };
 
 use crate::config::Config;
@@ -38,10 +38,33 @@ impl ByteScan for Avx2 {
         unsafe { skip_ascii_class(bytes, from, TCHAR, &TCHAR_NIBBLES) }
     }
 
+    /// The first block gives both the first byte above SP and the first
+    /// refused byte, which end a short value's OWS and the value itself.
+    /// Written here, outside a `target_feature` function, so that it is
+    /// always inlined into its caller (which is one).
     #[inline(always)]
-    fn skip_field_value(self, bytes: &[u8], from: usize) -> usize {
+    fn skip_ows_and_field_value(self, bytes: &[u8], from: usize) -> (usize, usize) {
+        if from < bytes.len().saturating_sub(31) {
+            // SAFETY: a value of `Avx2` exists only on a CPU with AVX2
+            // (`detect`); `from < bytes.len() - 31` (a subtraction that did
+            // not saturate), so `from + 32 <= bytes.len()`.
+            let (refused, visible) = unsafe { value_block(load(bytes, from)) };
+            if refused != 0 {
+                // Every byte before the first refused one is SP, HTAB or
+                // above SP: the first of `visible | refused` ends the OWS.
+                let first = from + (visible | refused).trailing_zeros() as usize;
+                return (first, from + refused.trailing_zeros() as usize);
+            }
+            // SAFETY: as above, AVX2 is present.
+            let stop = unsafe { skip_field_value(bytes, from + 32) };
+            if visible != 0 {
+                return (from + visible.trailing_zeros() as usize, stop);
+            }
+            return (parse::skip_ows(bytes, from, stop), stop);
+        }
         // SAFETY: a value of `Avx2` exists only on a CPU with AVX2 (`detect`).
-        unsafe { skip_field_value(bytes, from) }
+        let stop = unsafe { skip_field_value(bytes, from) };
+        (parse::skip_ows(bytes, from, stop), stop)
     }
 
     #[inline(always)]
@@ -264,24 +287,37 @@ fn skip_ascii_class(bytes: &[u8], from: usize, class: u8, table: &Nibbles) -> us
     })
 }
 
+/// The bytes `tables::skip_field_value` stops at: below 0x20 other than
+/// HTAB, or DEL.
+#[target_feature(enable = "avx2")]
+#[inline]
+fn value_refused(v: __m256i) -> u32 {
+    let last_control = _mm256_set1_epi8(0x1f);
+    // Unsigned v <= 0x1f exactly when min(v, 0x1f) == v.
+    let control = _mm256_cmpeq_epi8(_mm256_min_epu8(v, last_control), v);
+    let refused = _mm256_or_si256(
+        _mm256_andnot_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\t' as i8)), control),
+        _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x7f)),
+    );
+    _mm256_movemask_epi8(refused) as u32
+}
+
+/// For the 32 bytes of `v`: the mask of the bytes `value_refused` flags, and
+/// that of the bytes above SP.
+#[target_feature(enable = "avx2")]
+#[inline]
+fn value_block(v: __m256i) -> (u32, u32) {
+    // Unsigned v >= 0x21 exactly when max(v, 0x21) == v.
+    let above_space = _mm256_cmpeq_epi8(_mm256_max_epu8(v, _mm256_set1_epi8(0x21)), v);
+    (value_refused(v), _mm256_movemask_epi8(above_space) as u32)
+}
+
 /// `tables::skip_field_value`: the first byte below 0x20 other than HTAB, or
 /// DEL.
 #[target_feature(enable = "avx2")]
 #[inline]
 fn skip_field_value(bytes: &[u8], from: usize) -> usize {
-    let last_control = _mm256_set1_epi8(0x1f);
-    let tab = _mm256_set1_epi8(b'\t' as i8);
-    let del = _mm256_set1_epi8(0x7f);
-    let refused = |v: __m256i| {
-        // Unsigned v <= 0x1f exactly when min(v, 0x1f) == v.
-        let control = _mm256_cmpeq_epi8(_mm256_min_epu8(v, last_control), v);
-        let refused = _mm256_or_si256(
-            _mm256_andnot_si256(_mm256_cmpeq_epi8(v, tab), control),
-            _mm256_cmpeq_epi8(v, del),
-        );
-        _mm256_movemask_epi8(refused) as u32
-    };
-    first_refused(bytes, from, refused, tables::skip_field_value)
+    first_refused(bytes, from, |v| value_refused(v), tables::skip_field_value)
 }
 
 #[cfg(test)]
@@ -333,8 +369,8 @@ mod tests {
                                 Scalar.skip_tchar(&bytes, from)
                             );
                             assert_eq!(
-                                avx2.skip_field_value(&bytes, from),
-                                Scalar.skip_field_value(&bytes, from)
+                                avx2.skip_ows_and_field_value(&bytes, from),
+                                Scalar.skip_ows_and_field_value(&bytes, from)
                             );
                             assert_eq!(
                                 avx2.skip_plain_target(&bytes, from),
@@ -343,6 +379,58 @@ mod tests {
                             assert_eq!(
                                 skip_reg_name(avx2, &bytes, from),
                                 tables::skip_class(&bytes, from, REG_NAME)
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The value scan's OWS end against the scalar reference: buffers of
+    /// every length up to 80 whose first `ows` bytes are SP and HTAB (the
+    /// rest visible), with a refused byte at every position (or none), from
+    /// starts 0 to 2: the OWS ending inside the first block, at its end,
+    /// past it, or not before the refused byte, and the refused byte in the
+    /// first block, a later one or the last bytes.
+    #[test]
+    fn ows_and_value_scan_agrees_with_scalar_at_every_length_ows_and_stop() {
+        let Some(avx2) = Avx2::detect() else {
+            return;
+        };
+        let positions = |len: usize| -> Vec<usize> {
+            if cfg!(miri) {
+                let mut some = alloc::vec![0, 1, 30, 31, 32, 33, len / 2, len - len.min(1), len];
+                some.retain(|&p| p <= len);
+                some
+            } else {
+                (0..=len).collect()
+            }
+        };
+        let lengths: Vec<usize> = if cfg!(miri) {
+            alloc::vec![0, 31, 32, 33, 64, 65]
+        } else {
+            (0..=80).collect()
+        };
+        for &len in &lengths {
+            for ows in positions(len) {
+                for at in positions(len) {
+                    for bad in [b'\r', b'\n', 0x00, 0x7f] {
+                        let mut bytes: Vec<u8> = (0..len)
+                            .map(|i| match i {
+                                i if i >= ows => b'v',
+                                i if i % 3 == 1 => b'\t',
+                                _ => b' ',
+                            })
+                            .collect();
+                        if at < len {
+                            bytes[at] = bad;
+                        }
+                        for from in 0..=len.min(2) {
+                            assert_eq!(
+                                avx2.skip_ows_and_field_value(&bytes, from),
+                                Scalar.skip_ows_and_field_value(&bytes, from),
+                                "{bytes:?} from {from}"
                             );
                         }
                     }
