@@ -404,7 +404,8 @@ enum SizeLine {
 /// [`HEX`]'s value for a byte that is not a hex digit.
 const NOT_HEX: u8 = 0xff;
 
-/// Each byte's value as a hex digit, or [`NOT_HEX`].
+/// Each byte's value as a hex digit, or [`NOT_HEX`] (the fast path's lookup;
+/// the byte-wise states keep [`hex_value`], and a test holds the two alike).
 const HEX: [u8; 256] = {
     let mut table = [NOT_HEX; 256];
     let mut byte = 0;
@@ -580,6 +581,14 @@ mod tests {
             for cut in 0..=body.len() {
                 assert_paths_agree(body, cut, config);
             }
+        }
+    }
+
+    #[test]
+    fn hex_table_agrees_with_hex_value() {
+        for byte in 0..=u8::MAX {
+            let from_table = Some(HEX[usize::from(byte)]).filter(|&digit| digit != NOT_HEX);
+            assert_eq!(from_table, hex_value(byte), "{byte:#04x}");
         }
     }
 
