@@ -280,7 +280,8 @@ impl ChunkedDecoder {
                 let Some(len) = window.iter().position(|&b| b == b'\r' || b == b'\n') else {
                     return SizeLine::Declined;
                 };
-                if !chunk_extensions_are_valid(&window[..len]) {
+                // A bare LF ends the line too: the byte-wise states decide it.
+                if window[len] != b'\r' || !chunk_extensions_are_valid(&window[..len]) {
                     return SizeLine::Declined;
                 }
                 p + len
@@ -610,6 +611,8 @@ mod tests {
             b"1;\r\nx\r\n0\r\n\r\n",
             b"1;a=\r\nx\r\n0\r\n\r\n",
             b"1;a\nx\r\n0\r\n\r\n",
+            b"1;a\n\nx\r\n0\r\n\r\n",
+            b"5;n=c\n\nx\r\r\n0\r\n",
             b"1;a\rx\r\n0\r\n\r\n",
             b"1 ;a\r\nx\r\n0\r\n\r\n",
             b"1\t\r\nx\r\n0\r\n\r\n",
@@ -649,7 +652,7 @@ mod tests {
             Just((1 << 60) - 1),
             any::<u64>(),
         ];
-        let extension = prop::sample::select(vec![
+        let listed = prop::sample::select(vec![
             &b""[..],
             b";a",
             b";a=b",
@@ -660,7 +663,22 @@ mod tests {
             b"\t",
             b";a\rb",
             b";a\nb",
-        ]);
+            b";a\n",
+        ])
+        .prop_map(<[u8]>::to_vec);
+        // A short mix of the bytes that matter to the line's grammar, most
+        // often after the start of a good extension.
+        let mixed = (
+            prop::sample::select(vec![&b";a"[..], b";", b""]),
+            prop::collection::vec(
+                prop::sample::select(vec![
+                    b';', b'a', b'=', b'"', b'\\', b' ', b'\t', b'\r', b'\n', b'\n', 0x80, 0,
+                ]),
+                0..6,
+            ),
+        )
+            .prop_map(|(start, rest)| [start, &rest].concat());
+        let extension = prop_oneof![2 => listed, 1 => mixed];
         let line_end =
             prop::sample::select(vec![&b"\r\n"[..], b"\r\n", b"\n", b"\r", b"\rx", b"x"]);
         (size, 0..20usize, any::<bool>(), extension, line_end).prop_map(
@@ -672,7 +690,7 @@ mod tests {
                     format!("{size:x}")
                 };
                 line.extend_from_slice(digits.as_bytes());
-                line.extend_from_slice(extension);
+                line.extend_from_slice(&extension);
                 line.extend_from_slice(line_end);
                 (size, line)
             },
@@ -723,7 +741,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(512))]
+        #![proptest_config(ProptestConfig::with_cases(2048))]
         #[test]
         fn fast_path_agrees_with_the_bytewise_states(body in chunked_body()) {
             assert_paths_agree_everywhere(&body);
