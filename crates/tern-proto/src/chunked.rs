@@ -265,7 +265,7 @@ impl ChunkedDecoder {
             if digit == NOT_HEX {
                 break;
             }
-            size = size << 4 | u64::from(digit);
+            size = (size << 4) + u64::from(digit);
             p += 1;
         }
         if p == start {
@@ -583,6 +583,51 @@ mod tests {
                 assert_paths_agree(body, cut, config);
             }
         }
+    }
+
+    /// The fast path must also take what it is for (declining is always
+    /// correct, so the differential tests cannot tell): each line is read
+    /// through its LF, to the state the byte-wise states reach.
+    #[test]
+    fn fast_path_takes_the_common_forms() {
+        let at_limits = Config::default()
+            .max_chunk_ext_len(4)
+            .max_body_len(Some(20));
+        for (config, line, state) in [
+            (Config::default(), &b"1\r\n"[..], ChunkState::Data(1)),
+            (Config::default(), b"Ff\r\n", ChunkState::Data(0xff)),
+            (
+                Config::default(),
+                b"0000000000000001\r\n",
+                ChunkState::Data(1),
+            ),
+            (
+                Config::default(),
+                b"ffffffffffffffff\r\n",
+                ChunkState::Data(u64::MAX),
+            ),
+            (Config::default(), b"1;a=\"b\";c\r\n", ChunkState::Data(1)),
+            (
+                Config::default(),
+                b"0\r\nx: y\r\n\r\n",
+                ChunkState::Trailers,
+            ),
+            (at_limits, b"14;abc\r\n", ChunkState::Data(20)),
+        ] {
+            let mut decoder = ChunkedDecoder::new();
+            let input = [line, b"data"].concat();
+            let end = line.iter().position(|&b| b == b'\n').unwrap() + 1;
+            assert!(
+                matches!(decoder.size_line(&input, 0, &config), SizeLine::Read(e) if e == end),
+                "{line:?}"
+            );
+            assert_eq!(decoder.state, state, "{line:?}");
+        }
+        let mut decoder = ChunkedDecoder::new();
+        assert!(matches!(
+            decoder.size_line(b"0;a\r\n\r\nnext", 0, &Config::default()),
+            SizeLine::LastChunk(7)
+        ));
     }
 
     #[test]
