@@ -88,10 +88,15 @@ impl ChunkedDecoder {
             // complete forms without the byte-wise states. Anything else is
             // left to them, from the same place, so that they alone decide
             // errors and their offsets.
-            if matches!(self.state, ChunkState::DataCr) && input.get(..2) == Some(b"\r\n") {
-                self.state = ChunkState::Size;
-                p = 2;
-                line_start = 2;
+            match self.state {
+                ChunkState::DataCr if input.get(..2) == Some(b"\r\n") => {
+                    self.state = ChunkState::Size;
+                    p = 2;
+                    line_start = 2;
+                }
+                // Inside a chunk's data, as a large body read in pieces is.
+                ChunkState::Data(left) => return Ok(self.data(input, 0, left)),
+                _ => {}
             }
             if matches!(self.state, ChunkState::Size) {
                 match self.size_line(input, p, config) {
