@@ -866,6 +866,23 @@ mod tests {
         );
     }
 
+    #[test]
+    fn field_lines_fast_path_trims_ows_around_values() {
+        // OWS on both sides, inside kept; no value; OWS alone; no OWS.
+        let lines = b"A:  x y \t\r\nB:\r\nC: \t \r\nD:z\r\n";
+        let mut fields = Vec::new();
+        let end = whole_field_lines(Scalar, lines, 0, 100, &mut fields);
+        assert_eq!(end, (lines.len(), LineLeft::Unread));
+        let values: Vec<&[u8]> = fields
+            .iter()
+            .map(|f| &lines[f.value_start..f.value_end])
+            .collect();
+        assert_eq!(values, [&b"x y"[..], b"", b"", b"z"]);
+        // An empty value is where the line ends, as the byte-wise scanner puts it.
+        assert_eq!((fields[1].value_start, fields[1].value_end), (13, 13));
+        assert_eq!((fields[2].value_start, fields[2].value_end), (20, 20));
+    }
+
     /// The field scanner after `lines` given at once, and after them given
     /// one byte at a time (the byte-wise loop reading nearly every byte).
     fn scanned_both_ways(lines: &[u8]) -> (FieldScanner, FieldScanner) {
