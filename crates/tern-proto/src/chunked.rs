@@ -94,7 +94,7 @@ impl ChunkedDecoder {
                     p = 2;
                     line_start = 2;
                 }
-                // Inside a chunk's data, as a large body read in pieces is.
+                // Inside a chunk's data: every read of a large chunk after its first.
                 ChunkState::Data(left) => return Ok(self.data(input, 0, left)),
                 _ => {}
             }
