@@ -84,37 +84,34 @@ enum Known {
     Upgrade,
 }
 
-/// The first byte (lower case) of the known name of each length, 0 where
-/// none has that length.
-const FIRST_BYTE_BY_LENGTH: [u8; 18] = {
-    let mut first = [0; 18];
-    first[4] = b'h';
-    first[6] = b'e';
-    first[7] = b'u';
-    first[10] = b'c';
-    first[14] = b'c';
-    first[17] = b't';
-    first
-};
+/// Bit `n` is set when a known name is `n` bytes long.
+const KNOWN_LENGTHS: u64 = 1 << 4 | 1 << 6 | 1 << 7 | 1 << 10 | 1 << 14 | 1 << 17;
 
-fn known(name: &[u8]) -> Option<Known> {
-    // Most names of these lengths are other fields (Accept, Cookie,
-    // User-Agent): their length and first byte rule them out with one
-    // lookup, before any comparison.
-    match (FIRST_BYTE_BY_LENGTH.get(name.len()), name.first()) {
-        (Some(&first), Some(&byte)) if first == byte | 0x20 => {}
-        _ => return None,
+/// The known name of `field`, if it has one.
+#[inline(always)]
+fn known(input: &[u8], field: &FieldSpan) -> Option<Known> {
+    // One bit test rules out most names by their length alone, before the
+    // name is read (a length of 64 or more is tested as its remainder, and
+    // then compared in full); most of the rest (Accept, Cookie, User-Agent)
+    // differ from the known name of their length in the first byte.
+    let len = field.name_end.wrapping_sub(field.name_start);
+    if KNOWN_LENGTHS >> (len % 64) & 1 == 0 {
+        return None;
     }
-    let candidate = match name.len() {
-        4 => (Known::Host, &b"host"[..]),
-        6 => (Known::Expect, &b"expect"[..]),
-        7 => (Known::Upgrade, &b"upgrade"[..]),
-        10 => (Known::Connection, &b"connection"[..]),
-        14 => (Known::ContentLength, &b"content-length"[..]),
-        17 => (Known::TransferEncoding, &b"transfer-encoding"[..]),
-        _ => return None,
+    let name = &input[field.name_start..field.name_end];
+    let is = |lowercase: &[u8]| {
+        name.first().map(|&byte| byte | 0x20) == lowercase.first().copied()
+            && tables::eq_lowercase(name, lowercase)
     };
-    tables::eq_lowercase(name, candidate.1).then_some(candidate.0)
+    match len {
+        4 if is(b"host") => Some(Known::Host),
+        6 if is(b"expect") => Some(Known::Expect),
+        7 if is(b"upgrade") => Some(Known::Upgrade),
+        10 if is(b"connection") => Some(Known::Connection),
+        14 if is(b"content-length") => Some(Known::ContentLength),
+        17 if is(b"transfer-encoding") => Some(Known::TransferEncoding),
+        _ => None,
+    }
 }
 
 /// Splits a list-valued field (RFC 9110 §5.6.1) into its non-empty members,
@@ -218,14 +215,90 @@ fn content_length_line(value: &[u8]) -> Result<u64, ErrorKind> {
 /// `input` from there, which a vector scan reads in whole blocks: what
 /// follows the value (OWS, CR) is no reg-name byte, so the scan stops inside
 /// the value or at its end. Anything else is `uri::host_is_valid`'s to judge.
+#[inline(always)]
 fn host_is_valid(input: &[u8], start: usize, value: &[u8], scalar_only: bool) -> bool {
     value.is_empty()
         || simd::skip_reg_name(input, start, scalar_only) - start >= value.len()
         || uri::host_is_valid(value)
 }
 
+/// The Host lines seen so far: how many, and where the last one's value is.
+#[derive(Clone, Copy)]
+struct HostLines {
+    count: usize,
+    value_start: usize,
+    value_end: usize,
+}
+
+impl HostLines {
+    const NONE: Self = Self {
+        count: 0,
+        value_start: 0,
+        value_end: 0,
+    };
+
+    fn add(&mut self, field: &FieldSpan) {
+        self.count += 1;
+        self.value_start = field.value_start;
+        self.value_end = field.value_end;
+    }
+
+    /// The first three checks of the module table.
+    #[inline(always)]
+    fn check(&self, input: &[u8], http11: bool, config: &Config) -> Result<(), ErrorKind> {
+        if self.count > 1 {
+            return Err(ErrorKind::DuplicateHost);
+        }
+        if self.count == 0 && http11 {
+            return Err(ErrorKind::MissingHost);
+        }
+        let value = &input[self.value_start..self.value_end];
+        if !host_is_valid(input, self.value_start, value, config.scalar_only) {
+            return Err(ErrorKind::InvalidHost);
+        }
+        Ok(())
+    }
+}
+
+/// What the Connection lines read so far say, while each is one option
+/// (`keep-alive` or `close`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Persistence {
+    Unsaid,
+    KeepAlive,
+    Close,
+}
+
+impl Persistence {
+    /// Adds a Connection line's value if it is one option of these; false
+    /// (nothing added) for anything else. The parser trimmed its OWS.
+    #[inline(always)]
+    fn add_option(&mut self, value: &[u8]) -> bool {
+        if tables::eq_lowercase(value, b"keep-alive") {
+            if *self == Self::Unsaid {
+                *self = Self::KeepAlive;
+            }
+        } else if tables::eq_lowercase(value, b"close") {
+            *self = Self::Close;
+        } else {
+            return false;
+        }
+        true
+    }
+
+    /// Whether the connection persists (RFC 9112 §9.3).
+    fn keep_alive(self, http11: bool) -> bool {
+        match self {
+            Self::Unsaid => http11,
+            Self::KeepAlive => true,
+            Self::Close => false,
+        }
+    }
+}
+
 /// Decides framing and persistence for a complete head (see the module table).
 /// `head_end` is where errors found here are reported.
+#[inline]
 pub(crate) fn decide(
     input: &[u8],
     version: Version,
@@ -233,29 +306,71 @@ pub(crate) fn decide(
     config: &Config,
     head_end: usize,
 ) -> Result<Decision, Failure> {
+    // Most heads name no known field but Host, and Connection with one
+    // option: this pass tracks those alone, and the whole table takes over
+    // at the first other known line, so that the common head carries none
+    // of its state.
+    let mut host = HostLines::NONE;
+    let mut persistence = Persistence::Unsaid;
+    let mut rest = fields.iter();
+    while let Some(field) = rest.next() {
+        match known(input, field) {
+            None => {}
+            Some(Known::Host) => host.add(field),
+            Some(Known::Connection)
+                if persistence.add_option(&input[field.value_start..field.value_end]) => {}
+            Some(_) => {
+                let from = fields.len() - rest.len() - 1;
+                return decide_all(
+                    input,
+                    version,
+                    &fields[from..],
+                    (host, persistence),
+                    config,
+                    head_end,
+                );
+            }
+        }
+    }
     let http11 = version == Version::Http11;
-    let mut hosts = 0usize;
-    let mut host_value: &[u8] = &[];
-    let mut host_start = 0;
+    host.check(input, http11, config)
+        .map_err(|kind| (kind, head_end))?;
+    Ok(Decision {
+        framing: Framing::NoBody,
+        keep_alive: persistence.keep_alive(http11),
+        expects_continue: false,
+        upgrade: false,
+    })
+}
+
+/// `decide` from the first field with a known name other than Host on,
+/// given the Host lines before it.
+#[inline]
+fn decide_all(
+    input: &[u8],
+    version: Version,
+    fields: &[FieldSpan],
+    (mut host, persistence): (HostLines, Persistence),
+    config: &Config,
+    head_end: usize,
+) -> Result<Decision, Failure> {
+    let http11 = version == Version::Http11;
     let mut content_length: Option<Result<u64, ErrorKind>> = None;
     let mut codings = TransferCodings::default();
-    let mut close = false;
-    let mut keep_alive_token = false;
+    let mut close = persistence == Persistence::Close;
+    let mut keep_alive_token = persistence == Persistence::KeepAlive;
     let mut upgrade_token = false;
     let mut upgrade_field = false;
     let mut expects_continue = false;
     let mut unsupported_expectation = false;
 
     for field in fields {
-        let name = &input[field.name_start..field.name_end];
-        let Some(kind) = known(name) else { continue };
+        let Some(kind) = known(input, field) else {
+            continue;
+        };
         let value = &input[field.value_start..field.value_end];
         match kind {
-            Known::Host => {
-                hosts += 1;
-                host_value = value;
-                host_start = field.value_start;
-            }
+            Known::Host => host.add(field),
             Known::ContentLength => {
                 let line = content_length_line(value);
                 content_length = Some(match (content_length, line) {
@@ -292,14 +407,8 @@ pub(crate) fn decide(
     }
 
     let fail = |kind| Err((kind, head_end));
-    if hosts > 1 {
-        return fail(ErrorKind::DuplicateHost);
-    }
-    if hosts == 0 && http11 {
-        return fail(ErrorKind::MissingHost);
-    }
-    if !host_is_valid(input, host_start, host_value, config.scalar_only) {
-        return fail(ErrorKind::InvalidHost);
+    if let Err(kind) = host.check(input, http11, config) {
+        return fail(kind);
     }
     let framing = if codings.present {
         if !http11 {
@@ -341,6 +450,120 @@ mod tests {
     use alloc::vec::Vec;
 
     use super::*;
+
+    /// `decide` over field lines given as `name: value` strings.
+    fn decide_lines(version: Version, lines: &[&str]) -> Result<Decision, ErrorKind> {
+        let mut input = Vec::new();
+        let mut fields = Vec::new();
+        for line in lines {
+            let (name, value) = line.split_once(": ").expect("name: value");
+            let name_start = input.len();
+            input.extend_from_slice(name.as_bytes());
+            let name_end = input.len();
+            input.extend_from_slice(b": ");
+            let value_start = input.len();
+            input.extend_from_slice(value.as_bytes());
+            fields.push(FieldSpan {
+                name_start,
+                name_end,
+                value_start,
+                value_end: input.len(),
+            });
+            input.extend_from_slice(b"\r\n");
+        }
+        decide(&input, version, &fields, &Config::default(), 7).map_err(|(kind, at)| {
+            assert_eq!(at, 7);
+            kind
+        })
+    }
+
+    // The first pass reads Host and one-option Connection lines alone and
+    // hands the rest to the whole table: the same head must get the same
+    // decision whichever pass reads each line.
+    #[test]
+    fn the_first_pass_and_the_whole_table_agree() {
+        use Version::{Http10, Http11};
+        let keep_alive =
+            |version, lines: &[&str]| decide_lines(version, lines).map(|d| d.keep_alive);
+        // Before and after a line that hands over (Content-Length).
+        for after in [false, true] {
+            let with = |lines: &[&'static str]| {
+                let mut all: Vec<&str> = alloc::vec!["Host: a"];
+                if !after {
+                    all.push("Content-Length: 0");
+                }
+                all.extend_from_slice(lines);
+                if after {
+                    all.push("Content-Length: 0");
+                }
+                all
+            };
+            assert_eq!(keep_alive(Http11, &with(&[])), Ok(true));
+            assert_eq!(keep_alive(Http10, &with(&[])), Ok(false));
+            assert_eq!(
+                keep_alive(Http10, &with(&["Connection: Keep-Alive"])),
+                Ok(true)
+            );
+            assert_eq!(keep_alive(Http11, &with(&["Connection: close"])), Ok(false));
+            for lines in [
+                &["Connection: keep-alive", "Connection: CLOSE"][..],
+                &["Connection: close", "Connection: keep-alive"],
+                &["Connection: keep-alive, close"],
+            ] {
+                assert_eq!(keep_alive(Http10, &with(lines)), Ok(false), "{lines:?}");
+                assert_eq!(keep_alive(Http11, &with(lines)), Ok(false), "{lines:?}");
+            }
+            // Duplicate and missing Host lines, on either side of the hand-over.
+            assert_eq!(
+                decide_lines(Http11, &with(&["Host: b"])),
+                Err(ErrorKind::DuplicateHost)
+            );
+        }
+        assert_eq!(
+            decide_lines(Http11, &["Connection: close"]),
+            Err(ErrorKind::MissingHost)
+        );
+        assert_eq!(
+            decide_lines(Http11, &["Host: a b"]),
+            Err(ErrorKind::InvalidHost)
+        );
+        let upgrade = decide_lines(
+            Http11,
+            &[
+                "Host: a",
+                "Connection: keep-alive",
+                "Connection: upgrade",
+                "Upgrade: x",
+            ],
+        );
+        assert_eq!(upgrade.map(|d| (d.upgrade, d.keep_alive)), Ok((true, true)));
+        // Names that only look like known ones: same length, same first
+        // byte, or a length that is a known one's plus 64.
+        let x64 = "x".repeat(64);
+        for name in [
+            "Hose",
+            "Connexion",
+            "Content-Lengths",
+            "Cookie",
+            &alloc::format!("Host{x64}"),
+        ] {
+            let line = alloc::format!("{name}: close");
+            assert_eq!(
+                decide_lines(Http11, &["Host: a", &line]),
+                Ok(Decision {
+                    framing: Framing::NoBody,
+                    keep_alive: true,
+                    expects_continue: false,
+                    upgrade: false,
+                }),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            decide_lines(Http11, &["HOST: a", "CONNECTION: close"]).map(|d| d.keep_alive),
+            Ok(false)
+        );
+    }
 
     #[test]
     fn content_length_lists() {
