@@ -274,15 +274,28 @@ impl Connection {
     }
 
     /// Reads the next event from `input`, the bytes not consumed so far.
+    #[inline]
     pub fn poll_event<'a>(&'a mut self, input: &'a [u8]) -> Result<Step<'a>, Error> {
-        if let Some(error) = self.error {
-            return Err(error);
+        // The end of a body-less request, polled for right after its head:
+        // one compare, without the frame of the rest (an error leaves the
+        // sides elsewhere).
+        if self.sides == Sides::END_PENDING {
+            return Ok(self.end_without_trailers(input));
         }
+        self.poll_next(input)
+    }
+
+    /// `poll_event` in every other state.
+    #[inline(never)]
+    fn poll_next<'a>(&'a mut self, input: &'a [u8]) -> Result<Step<'a>, Error> {
         // A trickled head resumed inside a line that goes on past the input:
         // nothing to report, before any of the head's machinery. Both sides
         // idle with the stream open is one value of `Sides`: one compare.
         if self.sides == Sides::NEW && self.head.resume_inside_line(input, &self.config) {
             return Ok(step(0, Outcome::NeedData));
+        }
+        if let Some(error) = self.error {
+            return Err(error);
         }
         let Parts { peer, ours, .. } = self.sides.parts();
         match (peer, ours) {
