@@ -660,6 +660,7 @@ impl Connection {
         error
     }
 
+    #[inline(always)]
     fn poll_head<'a>(&'a mut self, input: &'a [u8]) -> Result<Step<'a>, Error> {
         let scanned = self
             .head

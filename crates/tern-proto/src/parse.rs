@@ -379,10 +379,18 @@ pub(crate) fn whole_request_line<S: ByteScan>(
     start: usize,
     config: &Config,
 ) -> Option<(RequestLine, usize)> {
-    let method_end = scan.skip_tchar(window, start);
-    if method_end == start || window.get(method_end) != Some(&b' ') {
-        return None;
-    }
+    // GET and POST, the usual methods, need no scan: their bytes are tchars.
+    let method_end = if window.get(start..start + 4) == Some(b"GET ") {
+        start + 3
+    } else if window.get(start..start + 5) == Some(b"POST ") {
+        start + 4
+    } else {
+        let method_end = scan.skip_tchar(window, start);
+        if method_end == start || window.get(method_end) != Some(&b' ') {
+            return None;
+        }
+        method_end
+    };
     let target_start = method_end + 1;
     let (target_end, brackets) = uri::scan_target(scan, window, target_start);
     if target_end == target_start
@@ -393,9 +401,11 @@ pub(crate) fn whole_request_line<S: ByteScan>(
     }
     let version_start = target_end + 1;
     let version = window.get(version_start..version_start + 10)?;
-    if !(version.starts_with(b"HTTP/1.")
-        && version[7].is_ascii_digit()
-        && version.ends_with(b"\r\n"))
+    // HTTP/1.1, the usual version, in one compare of the line's end.
+    if version != b"HTTP/1.1\r\n"
+        && !(version.starts_with(b"HTTP/1.")
+            && version[7].is_ascii_digit()
+            && version.ends_with(b"\r\n"))
     {
         return None;
     }

@@ -76,10 +76,14 @@ pub(crate) fn target_form_is_valid(method: &[u8], target: &[u8], brackets: bool)
 /// of these, or a `%` without two HEXDIG) and whether it saw a bracket.
 #[inline(always)]
 pub(crate) fn scan_target<S: ByteScan>(scan: S, window: &[u8], start: usize) -> (usize, bool) {
-    let mut at = start;
+    let mut at = scan.skip_plain_target(window, start);
+    // Usually the target ends at its first byte that is not plain, the SP
+    // before the version.
+    if window.get(at) == Some(&b' ') {
+        return (at, false);
+    }
     let mut brackets = false;
     loop {
-        at = scan.skip_plain_target(window, at);
         match window.get(at) {
             Some(b'%') => match window.get(at + 1..at + 3) {
                 Some(&[a, b]) if a.is_ascii_hexdigit() && b.is_ascii_hexdigit() => at += 3,
@@ -91,6 +95,7 @@ pub(crate) fn scan_target<S: ByteScan>(scan: S, window: &[u8], start: usize) -> 
             }
             _ => return (at, brackets),
         }
+        at = scan.skip_plain_target(window, at);
     }
 }
 
