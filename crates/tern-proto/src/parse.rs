@@ -488,6 +488,15 @@ impl HeadScanner {
         }
     }
 
+    /// Makes a spent scanner ready for the next head, as [`HeadScanner::new`]
+    /// would: before a request line starts only the state and the position
+    /// are read, and every other part is set when the state that reads it
+    /// is entered.
+    pub(crate) fn restart(&mut self) {
+        self.state = HeadState::SkipEmptyLines;
+        self.pos = 0;
+    }
+
     /// Whether any byte of a request line has been seen (empty lines excluded).
     pub(crate) fn started(&self) -> bool {
         !matches!(
