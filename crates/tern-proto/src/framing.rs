@@ -123,50 +123,76 @@ pub(crate) fn list_members(value: &[u8]) -> impl Iterator<Item = &[u8]> {
         .filter(|member| !member.is_empty())
 }
 
-/// What the Transfer-Encoding lines add up to.
-#[derive(Default)]
-struct TransferCodings {
-    present: bool,
-    chunked: usize,
-    last_is_chunked: bool,
-    unsupported: bool,
-    malformed: bool,
+/// What the Transfer-Encoding lines read so far add up to, as the codings
+/// they list arrive in order (RFC 9112 §6.1, §6.3 item 4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum TransferCodings {
+    /// No Transfer-Encoding line.
+    #[default]
+    Absent,
+    /// Codings Tern does not decode, and no chunked yet.
+    Unchunked,
+    /// One chunked, last, and nothing before it.
+    Chunked,
+    /// One chunked, last, after codings Tern does not decode.
+    ChunkedAfterOthers,
+    /// A framing that cannot be sound whatever follows: a malformed or empty
+    /// list, chunked twice, or a coding after chunked.
+    Unsound,
 }
 
 impl TransferCodings {
     fn add_line(&mut self, value: &[u8]) {
-        self.present = true;
         // The common value, a list of one `chunked`, needs no split.
         if tables::eq_lowercase(value, b"chunked") {
-            self.chunked += 1;
-            self.last_is_chunked = true;
+            *self = self.then_chunked();
             return;
         }
         // A line that names no coding at all says nothing a sender would mean;
         // refusing it leaves no room for two readings (spec FRAME rules).
-        self.malformed |= list_members(value).next().is_none();
+        if list_members(value).next().is_none() {
+            *self = Self::Unsound;
+            return;
+        }
         for member in list_members(value) {
             // transfer-coding = token *( OWS ";" OWS transfer-parameter ) (RFC 9112 §7).
             let (name, params) = match memchr::memchr(b';', member) {
                 Some(i) => (member[..i].trim_ascii_end(), Some(&member[i..])),
                 None => (member, None),
             };
-            if !tables::is_token(name) {
-                self.malformed = true;
-                self.last_is_chunked = false;
-                continue;
-            }
-            let is_chunked = tables::eq_lowercase(name, b"chunked");
-            if is_chunked {
-                self.chunked += 1;
+            *self = if !tables::is_token(name) {
+                Self::Unsound
+            } else if tables::eq_lowercase(name, b"chunked") {
                 // chunked defines no parameters.
-                self.malformed |= params.is_some();
+                if params.is_some() {
+                    Self::Unsound
+                } else {
+                    self.then_chunked()
+                }
             } else {
-                self.unsupported = true;
                 // Its parameters do not matter: the coding is refused (501
                 // when the list is otherwise sound).
-            }
-            self.last_is_chunked = is_chunked;
+                self.then_other()
+            };
+        }
+    }
+
+    /// After one more `chunked`: a second one, or one after a sound
+    /// chunked, can never be sound.
+    fn then_chunked(self) -> Self {
+        match self {
+            Self::Absent => Self::Chunked,
+            Self::Unchunked => Self::ChunkedAfterOthers,
+            Self::Chunked | Self::ChunkedAfterOthers | Self::Unsound => Self::Unsound,
+        }
+    }
+
+    /// After one more coding other than chunked: chunked is then no longer
+    /// last, and a second chunked could not make it sound again.
+    fn then_other(self) -> Self {
+        match self {
+            Self::Absent | Self::Unchunked => Self::Unchunked,
+            Self::Chunked | Self::ChunkedAfterOthers | Self::Unsound => Self::Unsound,
         }
     }
 
@@ -175,13 +201,13 @@ impl TransferCodings {
     /// server MUST answer 400 (RFC 9112 §6.3 item 4), where 501 for an
     /// unknown coding is a SHOULD (§6.1). Only a sound list ending in one
     /// chunked gets 501 for the codings before it.
-    fn check(&self) -> Result<(), ErrorKind> {
-        if self.malformed || self.chunked != 1 || !self.last_is_chunked {
-            Err(ErrorKind::InvalidTransferEncoding)
-        } else if self.unsupported {
-            Err(ErrorKind::UnsupportedTransferCoding)
-        } else {
-            Ok(())
+    fn check(self) -> Result<(), ErrorKind> {
+        match self {
+            Self::Chunked => Ok(()),
+            Self::ChunkedAfterOthers => Err(ErrorKind::UnsupportedTransferCoding),
+            Self::Absent | Self::Unchunked | Self::Unsound => {
+                Err(ErrorKind::InvalidTransferEncoding)
+            }
         }
     }
 }
@@ -410,7 +436,7 @@ fn decide_all(
     if let Err(kind) = host.check(input, http11, config) {
         return fail(kind);
     }
-    let framing = if codings.present {
+    let framing = if codings != TransferCodings::Absent {
         if !http11 {
             return fail(ErrorKind::TransferEncodingHttp10);
         }
@@ -617,11 +643,23 @@ mod tests {
             Err(ErrorKind::InvalidTransferEncoding)
         );
         assert_eq!(check(&[b"gzip"]), Err(ErrorKind::InvalidTransferEncoding));
+        assert_eq!(
+            check(&[b"gzip;level=9", b"Chunked"]),
+            Err(ErrorKind::UnsupportedTransferCoding)
+        );
+        assert_eq!(check(&[]), Err(ErrorKind::InvalidTransferEncoding));
+        // Once unsound, nothing that follows makes the list sound again.
         for bad in [
             &[&b"chunked, chunked"[..]][..],
+            &[b"chunked", b"chunked"],
+            &[b"gzip, chunked, chunked"],
+            &[b"gzip", b"chunked", b"gzip"],
+            &[b"chunked", b"gzip", b"chunked"],
             &[b""],
+            &[b"chunked", b""],
             &[b"chunked;a=b"],
             &[b"chun ked"],
+            &[b"chun ked", b"chunked"],
         ] {
             assert_eq!(
                 check(bad),
