@@ -536,8 +536,12 @@ impl Refusal {
 /// [`REFUSED`] with the refusal. Looking an answer up costs a
 /// few instructions where the match's decision tree cost some seventy, and
 /// the connection asks at least three times per request.
-static TABLE: [[u8; INPUT_COUNT]; SIDES_COUNT] = {
-    let mut table = [[0; INPUT_COUNT]; SIDES_COUNT];
+///
+/// It has a row for every value of a `u8`, so that a lookup by [`Sides`]
+/// needs no bounds check; the rows past [`SIDES_COUNT`] belong to no value
+/// and refuse everything.
+static TABLE: [[u8; INPUT_COUNT]; 256] = {
+    let mut table = [[REFUSED | Refusal::NotNow as u8; INPUT_COUNT]; 256];
     let mut s = 0;
     while s < SIDES_COUNT {
         // The orders of `ALL` and `index` agree, or the build fails here.
