@@ -541,7 +541,7 @@ impl Refusal {
 /// needs no bounds check; the rows past [`SIDES_COUNT`] belong to no value
 /// and refuse everything.
 static TABLE: [[u8; INPUT_COUNT]; 256] = {
-    let mut table = [[REFUSED | Refusal::NotNow as u8; INPUT_COUNT]; 256];
+    let mut table = [[REFUSED; INPUT_COUNT]; 256];
     let mut s = 0;
     while s < SIDES_COUNT {
         // The orders of `ALL` and `index` agree, or the build fails here.

@@ -239,6 +239,20 @@ pub(crate) fn pct_encoding_is_valid(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::Scalar;
+
+    // A target that stops at SP returns at once; one that stops elsewhere
+    // goes through the triplet and bracket loop, which must still see all
+    // of it.
+    #[test]
+    fn target_scan_steps_over_triplets_and_brackets() {
+        let scan = |line: &[u8]| scan_target(Scalar, line, 1);
+        assert_eq!(scan(b" / HTTP/1.1"), (2, false));
+        assert_eq!(scan(b" /a%20b HTTP/1.1"), (7, false));
+        assert_eq!(scan(b" http://[::1]/ HTTP/1.1"), (14, true));
+        assert_eq!(scan(b" /a%2 HTTP/1.1"), (3, false));
+        assert_eq!(scan(b" /a\x01 HTTP/1.1"), (3, false));
+    }
 
     #[test]
     fn path_and_query_of_each_form() {
