@@ -481,7 +481,8 @@ fn a_body_less_request_ends_after_an_early_response_or_end_of_file() {
     let mut head = conn.response(200, Intent::KeepAlive);
     head.date = Some(b"Sun, 06 Nov 1994 08:49:37 GMT");
     let mut out = [0u8; 256];
-    conn.send_head(&head, &mut out).unwrap();
+    let composed = conn.send_head(&head, &mut out).unwrap();
+    assert!(out[..composed.len].starts_with(b"HTTP/1.1 200 "));
     assert_eq!(conn.state(), State::SendBody);
     ends(&mut conn);
     conn.send_end(&[], &mut []).unwrap();
