@@ -578,12 +578,18 @@ mod tests {
             ],
         );
         assert_eq!(upgrade.map(|d| (d.upgrade, d.keep_alive)), Ok((true, true)));
+        // An Upgrade field is needed, not any name of its length.
+        let no_upgrade = decide_lines(Http11, &["Host: a", "Connection: upgrade", "Referer: x"]);
+        assert_eq!(no_upgrade.map(|d| d.upgrade), Ok(false));
         // Names that only look like known ones: same length, same first
         // byte, or a length that is a known one's plus 64.
         let x64 = "x".repeat(64);
         for name in [
             "Hose",
             "Connexion",
+            "User-Agent",
+            "Connectiox",
+            "Referer",
             "Content-Lengths",
             "Cookie",
             &alloc::format!("Host{x64}"),
