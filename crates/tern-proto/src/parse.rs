@@ -859,6 +859,26 @@ mod tests {
         );
     }
 
+    // The request line's fast path compares HTTP/1.1 whole; it must still
+    // take the other versions it took before (the byte-wise loop would give
+    // the same result, so only this sees a fast path that declined them).
+    #[test]
+    fn request_line_fast_path_takes_every_http1_version_and_method() {
+        let config = Config::default();
+        for line in [
+            &b"GET / HTTP/1.1\r\n"[..],
+            b"GET / HTTP/1.0\r\n",
+            b"POST /a HTTP/1.9\r\n",
+            b"DELETE /a HTTP/1.1\r\n",
+        ] {
+            let taken = whole_request_line(Scalar, line, 0, &config);
+            assert_eq!(taken.map(|(_, end)| end), Some(line.len()), "{line:?}");
+        }
+        for line in [&b"GET / HTTP/2.0\r\n"[..], b"GET / HTTP/1.x\r\n"] {
+            assert_eq!(whole_request_line(Scalar, line, 0, &config), None);
+        }
+    }
+
     /// The field scanner after `lines` given at once, and after them given
     /// one byte at a time (the byte-wise loop reading nearly every byte).
     fn scanned_both_ways(lines: &[u8]) -> (FieldScanner, FieldScanner) {
