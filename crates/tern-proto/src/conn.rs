@@ -274,25 +274,43 @@ impl Connection {
     }
 
     /// Reads the next event from `input`, the bytes not consumed so far.
+    #[inline]
     pub fn poll_event<'a>(&'a mut self, input: &'a [u8]) -> Result<Step<'a>, Error> {
-        if let Some(error) = self.error {
-            return Err(error);
+        // The end of a body-less request, polled for right after its head:
+        // one compare, without the frame of the rest (an error leaves the
+        // sides elsewhere).
+        if self.sides == Sides::END_PENDING {
+            return Ok(self.end_without_trailers(input));
         }
-        // A trickled head resumed inside a line that goes on past the input:
-        // nothing to report, before any of the head's machinery. Both sides
-        // idle with the stream open is one value of `Sides`: one compare.
-        if self.sides == Sides::NEW && self.head.resume_inside_line(input, &self.config) {
+        self.poll_next(input)
+    }
+
+    /// `poll_event` in every other state.
+    #[inline(never)]
+    fn poll_next<'a>(&'a mut self, input: &'a [u8]) -> Result<Step<'a>, Error> {
+        // Both sides idle with the stream open, one value of `Sides` (never
+        // after an error), is where a head is read: one compare, then
+        // straight to the head. A trickled head resumed inside a line that
+        // goes on past the input has nothing to report, before any of the
+        // head's machinery.
+        if self.sides != Sides::NEW {
+            if let Some(error) = self.error {
+                return Err(error);
+            }
+            let Parts { peer, ours, .. } = self.sides.parts();
+            match (peer, ours) {
+                (_, Ours::MustClose) => return Ok(step(0, Outcome::Paused)),
+                // Between requests with the stream ended: a head as usual.
+                (Peer::Idle, Ours::Idle) => {}
+                (Peer::Body, _) => return self.poll_body(input),
+                (Peer::EndPending, _) => return Ok(self.end_without_trailers(input)),
+                (Peer::Closed, _) => return Ok(step(0, Outcome::Event(Event::ConnectionClosed))),
+                _ => return Ok(step(0, Outcome::Paused)),
+            }
+        } else if self.head.resume_inside_line(input, &self.config) {
             return Ok(step(0, Outcome::NeedData));
         }
-        let Parts { peer, ours, .. } = self.sides.parts();
-        match (peer, ours) {
-            (_, Ours::MustClose) => Ok(step(0, Outcome::Paused)),
-            (Peer::Idle, Ours::Idle) => self.poll_head(input),
-            (Peer::Body, _) => self.poll_body(input),
-            (Peer::EndPending, _) => Ok(self.end_without_trailers(input)),
-            (Peer::Closed, _) => Ok(step(0, Outcome::Event(Event::ConnectionClosed))),
-            _ => Ok(step(0, Outcome::Paused)),
-        }
+        self.poll_head(input)
     }
 
     /// A response head answering the current request, pre-filled from it:
@@ -647,6 +665,7 @@ impl Connection {
         error
     }
 
+    #[inline(always)]
     fn poll_head<'a>(&'a mut self, input: &'a [u8]) -> Result<Step<'a>, Error> {
         let scanned = self
             .head
@@ -663,7 +682,7 @@ impl Connection {
             Ok(None) => return Ok(step(0, Outcome::NeedData)),
             Ok(Some(done)) => done,
         };
-        self.head = HeadScanner::new();
+        self.head.restart();
         let version = if input[line.version_start + 7] == b'0' {
             Version::Http10
         } else {

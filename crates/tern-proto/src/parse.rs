@@ -399,10 +399,18 @@ pub(crate) fn whole_request_line<S: ByteScan>(
     start: usize,
     config: &Config,
 ) -> Option<(RequestLine, usize)> {
-    let method_end = scan.skip_tchar(window, start);
-    if method_end == start || window.get(method_end) != Some(&b' ') {
-        return None;
-    }
+    // GET and POST, the usual methods, need no scan: their bytes are tchars.
+    let method_end = if window.get(start..start + 4) == Some(b"GET ") {
+        start + 3
+    } else if window.get(start..start + 5) == Some(b"POST ") {
+        start + 4
+    } else {
+        let method_end = scan.skip_tchar(window, start);
+        if method_end == start || window.get(method_end) != Some(&b' ') {
+            return None;
+        }
+        method_end
+    };
     let target_start = method_end + 1;
     let (target_end, brackets) = uri::scan_target(scan, window, target_start);
     if target_end == target_start
@@ -413,9 +421,11 @@ pub(crate) fn whole_request_line<S: ByteScan>(
     }
     let version_start = target_end + 1;
     let version = window.get(version_start..version_start + 10)?;
-    if !(version.starts_with(b"HTTP/1.")
-        && version[7].is_ascii_digit()
-        && version.ends_with(b"\r\n"))
+    // HTTP/1.1, the usual version, in one compare of the line's end.
+    if version != b"HTTP/1.1\r\n"
+        && !(version.starts_with(b"HTTP/1.")
+            && version[7].is_ascii_digit()
+            && version.ends_with(b"\r\n"))
     {
         return None;
     }
@@ -496,6 +506,15 @@ impl HeadScanner {
             },
             fields: FieldScanner::new(),
         }
+    }
+
+    /// Makes a spent scanner ready for the next head, as [`HeadScanner::new`]
+    /// would: before a request line starts only the state and the position
+    /// are read, and every other part is set when the state that reads it
+    /// is entered.
+    pub(crate) fn restart(&mut self) {
+        self.state = HeadState::SkipEmptyLines;
+        self.pos = 0;
     }
 
     /// Whether any byte of a request line has been seen (empty lines excluded).
@@ -881,6 +900,26 @@ mod tests {
         // An empty value is where the line ends, as the byte-wise scanner puts it.
         assert_eq!((fields[1].value_start, fields[1].value_end), (13, 13));
         assert_eq!((fields[2].value_start, fields[2].value_end), (20, 20));
+    }
+
+    // The request line's fast path compares HTTP/1.1 whole; it must still
+    // take the other versions it took before (the byte-wise loop would give
+    // the same result, so only this sees a fast path that declined them).
+    #[test]
+    fn request_line_fast_path_takes_every_http1_version_and_method() {
+        let config = Config::default();
+        for line in [
+            &b"GET / HTTP/1.1\r\n"[..],
+            b"GET / HTTP/1.0\r\n",
+            b"POST /a HTTP/1.9\r\n",
+            b"DELETE /a HTTP/1.1\r\n",
+        ] {
+            let taken = whole_request_line(Scalar, line, 0, &config);
+            assert_eq!(taken.map(|(_, end)| end), Some(line.len()), "{line:?}");
+        }
+        for line in [&b"GET / HTTP/2.0\r\n"[..], b"GET / HTTP/1.x\r\n"] {
+            assert_eq!(whole_request_line(Scalar, line, 0, &config), None);
+        }
     }
 
     /// The field scanner after `lines` given at once, and after them given

@@ -35,11 +35,18 @@ pub enum Method {
 }
 
 impl Method {
+    #[inline(always)]
     pub(crate) fn from_bytes(bytes: &[u8]) -> Self {
-        // Most requests are GETs: one comparison before the length switch.
+        // Most requests are GETs: one comparison where the method is read,
+        // the length switch out of line (inlined, the compiler merged both).
         if bytes == b"GET" {
             return Self::Get;
         }
+        Self::from_other_bytes(bytes)
+    }
+
+    #[inline(never)]
+    fn from_other_bytes(bytes: &[u8]) -> Self {
         match bytes {
             b"GET" => Self::Get,
             b"HEAD" => Self::Head,

@@ -141,6 +141,16 @@ impl Sides {
         stream: Stream::Open,
     });
 
+    /// A body-less request's head reported, the end of its message not yet:
+    /// what a connection polled right after such a head is in.
+    pub(crate) const END_PENDING: Self = Self::of(Self::END_PENDING_PARTS);
+
+    const END_PENDING_PARTS: Parts = Parts {
+        peer: Peer::EndPending,
+        ours: Ours::Respond(Continue::NotExpected),
+        stream: Stream::Open,
+    };
+
     /// The sides spelled out by `parts`.
     pub(crate) const fn of(parts: Parts) -> Self {
         Self(parts.index() as u8)
@@ -526,8 +536,12 @@ impl Refusal {
 /// [`REFUSED`] with the refusal. Looking an answer up costs a
 /// few instructions where the match's decision tree cost some seventy, and
 /// the connection asks at least three times per request.
-static TABLE: [[u8; INPUT_COUNT]; SIDES_COUNT] = {
-    let mut table = [[0; INPUT_COUNT]; SIDES_COUNT];
+///
+/// It has a row for every value of a `u8`, so that a lookup by [`Sides`]
+/// needs no bounds check; the rows past [`SIDES_COUNT`] belong to no value
+/// and refuse everything.
+static TABLE: [[u8; INPUT_COUNT]; 256] = {
+    let mut table = [[REFUSED; INPUT_COUNT]; 256];
     let mut s = 0;
     while s < SIDES_COUNT {
         // The orders of `ALL` and `index` agree, or the build fails here.
@@ -563,6 +577,20 @@ mod tests {
 
     use super::*;
     use std::vec::Vec;
+
+    // The connection answers the end of a body-less request from this one
+    // value before its other machinery: it must be where such a head leads.
+    #[test]
+    fn a_body_less_head_leads_to_end_pending() {
+        for expects_continue in [false, true] {
+            let head = Input::RequestHead {
+                has_body: false,
+                expects_continue,
+            };
+            assert_eq!(transition(Sides::NEW, head), Ok(Sides::END_PENDING));
+        }
+        assert_eq!(Sides::END_PENDING.peer(), Peer::EndPending);
+    }
 
     fn all_sides() -> Vec<Sides> {
         let peers = [

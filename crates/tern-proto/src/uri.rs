@@ -76,10 +76,14 @@ pub(crate) fn target_form_is_valid(method: &[u8], target: &[u8], brackets: bool)
 /// of these, or a `%` without two HEXDIG) and whether it saw a bracket.
 #[inline(always)]
 pub(crate) fn scan_target<S: ByteScan>(scan: S, window: &[u8], start: usize) -> (usize, bool) {
-    let mut at = start;
+    let mut at = scan.skip_plain_target(window, start);
+    // Usually the target ends at its first byte that is not plain, the SP
+    // before the version.
+    if window.get(at) == Some(&b' ') {
+        return (at, false);
+    }
     let mut brackets = false;
     loop {
-        at = scan.skip_plain_target(window, at);
         match window.get(at) {
             Some(b'%') => match window.get(at + 1..at + 3) {
                 Some(&[a, b]) if a.is_ascii_hexdigit() && b.is_ascii_hexdigit() => at += 3,
@@ -91,6 +95,7 @@ pub(crate) fn scan_target<S: ByteScan>(scan: S, window: &[u8], start: usize) -> 
             }
             _ => return (at, brackets),
         }
+        at = scan.skip_plain_target(window, at);
     }
 }
 
@@ -234,6 +239,20 @@ pub(crate) fn pct_encoding_is_valid(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::Scalar;
+
+    // A target that stops at SP returns at once; one that stops elsewhere
+    // goes through the triplet and bracket loop, which must still see all
+    // of it.
+    #[test]
+    fn target_scan_steps_over_triplets_and_brackets() {
+        let scan = |line: &[u8]| scan_target(Scalar, line, 1);
+        assert_eq!(scan(b" / HTTP/1.1"), (2, false));
+        assert_eq!(scan(b" /a%20b HTTP/1.1"), (7, false));
+        assert_eq!(scan(b" http://[::1]/ HTTP/1.1"), (14, true));
+        assert_eq!(scan(b" /a%2 HTTP/1.1"), (3, false));
+        assert_eq!(scan(b" /a\x01 HTTP/1.1"), (3, false));
+    }
 
     #[test]
     fn path_and_query_of_each_form() {

@@ -456,3 +456,41 @@ fn a_closed_connection_stays_closed() {
     );
     assert_eq!(conn.start_next_cycle().unwrap_err().state, State::Closed);
 }
+
+// A body-less request's end is answered from one state before the rest of a
+// poll (the end asked for right after the head); these reach it from the
+// others: the response head already sent, or the stream already ended.
+#[test]
+fn a_body_less_request_ends_after_an_early_response_or_end_of_file() {
+    let input = b"GET / HTTP/1.1\r\nHost: h\r\n\r\n";
+    let request_then = |conn: &mut Connection| {
+        let step = conn.poll_event(input).unwrap();
+        assert!(matches!(step.outcome, Outcome::Event(Event::Request(_))));
+        assert_eq!(step.consumed, input.len());
+    };
+    let ends = |conn: &mut Connection| {
+        let step = conn.poll_event(b"").unwrap();
+        assert!(matches!(
+            step.outcome,
+            Outcome::Event(Event::EndOfMessage(_))
+        ));
+    };
+
+    let mut conn = Connection::new(Config::default());
+    request_then(&mut conn);
+    let mut head = conn.response(200, Intent::KeepAlive);
+    head.date = Some(b"Sun, 06 Nov 1994 08:49:37 GMT");
+    let mut out = [0u8; 256];
+    let composed = conn.send_head(&head, &mut out).unwrap();
+    assert!(out[..composed.len].starts_with(b"HTTP/1.1 200 "));
+    assert_eq!(conn.state(), State::SendBody);
+    ends(&mut conn);
+    conn.send_end(&[], &mut []).unwrap();
+    assert_eq!(conn.state(), State::Done);
+
+    let mut conn = Connection::new(Config::default());
+    request_then(&mut conn);
+    conn.handle_eof();
+    ends(&mut conn);
+    assert_eq!(conn.state(), State::SendResponse);
+}
