@@ -282,6 +282,15 @@ impl Connection {
         if self.sides == Sides::END_PENDING {
             return Ok(self.end_without_trailers(input));
         }
+        // A head trickled in a few bytes at a time is most often resumed
+        // inside a target, a name or a value that goes on past the input:
+        // nothing to report, found without the frame of the rest.
+        if self.sides == Sides::NEW
+            && self.head.inside_run()
+            && self.head.resume_run(input, &self.config)
+        {
+            return Ok(step(0, Outcome::NeedData));
+        }
         self.poll_next(input)
     }
 
@@ -290,9 +299,7 @@ impl Connection {
     fn poll_next<'a>(&'a mut self, input: &'a [u8]) -> Result<Step<'a>, Error> {
         // Both sides idle with the stream open, one value of `Sides` (never
         // after an error), is where a head is read: one compare, then
-        // straight to the head. A trickled head resumed inside a line that
-        // goes on past the input has nothing to report, before any of the
-        // head's machinery.
+        // straight to the head.
         if self.sides != Sides::NEW {
             if let Some(error) = self.error {
                 return Err(error);
@@ -307,8 +314,6 @@ impl Connection {
                 (Peer::Closed, _) => return Ok(step(0, Outcome::Event(Event::ConnectionClosed))),
                 _ => return Ok(step(0, Outcome::Paused)),
             }
-        } else if self.head.resume_inside_line(input, &self.config) {
-            return Ok(step(0, Outcome::NeedData));
         }
         self.poll_head(input)
     }

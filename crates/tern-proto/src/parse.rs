@@ -467,9 +467,14 @@ enum HeadState {
     Target,
     Version,
     VersionCr,
-    /// A CR inside the request line: an error either way. CRLF means the line
-    /// ended early (the kind given); anything else makes it a bare CR.
-    EarlyCr(ErrorKind),
+    /// A CR inside the request line before the version: an error either
+    /// way. CRLF means the line ended early (an invalid request line);
+    /// anything else makes it a bare CR.
+    EarlyCr,
+    /// The same inside the version, where CRLF means an invalid version.
+    /// (Two variants rather than one carrying the kind: a payload would make
+    /// every test of the state decode a niche, on the trickled path too.)
+    EarlyCrInVersion,
     Fields,
 }
 
@@ -546,24 +551,38 @@ impl HeadScanner {
         result
     }
 
-    /// Re-entry inside a field name or value, the common case when bytes
-    /// arrive a few at a time: the new bytes are scanned for the part's
-    /// class, as the byte-wise loop would first do, and when all of them
-    /// belong to it (the line goes on past the input) there is nothing more
-    /// to do: returns true. Otherwise [`HeadScanner::scan`] goes on from
-    /// where this scan stopped; it alone decides errors, limits and the end
-    /// of the input. The connection asks this first, before the rest of a
-    /// poll's machinery.
+    /// Whether the scanner stopped inside a run of one byte class (the
+    /// request target, a field name, a field value), where
+    /// [`HeadScanner::resume_run`] applies: a check cheap enough to inline
+    /// into every poll.
     #[inline]
-    pub(crate) fn resume_inside_line(&mut self, input: &[u8], config: &Config) -> bool {
-        if !matches!(self.state, HeadState::Fields)
-            || input.len() > self.line.method_start.saturating_add(config.max_head_len)
-        {
+    pub(crate) fn inside_run(&self) -> bool {
+        match self.state {
+            HeadState::Target => true,
+            HeadState::Fields => matches!(self.fields.state, FieldState::Name | FieldState::Value),
+            _ => false,
+        }
+    }
+
+    /// Re-entry inside a run (see [`HeadScanner::inside_run`]), the common
+    /// case when bytes arrive a few at a time: the new bytes are scanned for
+    /// the run's class, as the byte-wise loop would first do, and when all of
+    /// them belong to it (the run goes on past the input) there is nothing
+    /// more to do: returns true. Otherwise [`HeadScanner::scan`] goes on from
+    /// where this scan stopped; it alone decides errors, limits, the end of
+    /// the run and the end of the input.
+    #[inline(never)]
+    pub(crate) fn resume_run(&mut self, input: &[u8], config: &Config) -> bool {
+        if input.len() > self.line.method_start.saturating_add(config.max_head_len) {
             return false;
         }
-        self.pos = match self.fields.state {
-            FieldState::Value => tables::skip_field_value(input, self.pos),
-            FieldState::Name => tables::skip_class(input, self.pos, TCHAR),
+        self.pos = match (self.state, self.fields.state) {
+            (HeadState::Target, _) => {
+                let target_limit = self.line.target_start.saturating_add(config.max_target_len);
+                tables::skip_class(&input[..input.len().min(target_limit)], self.pos, TARGET)
+            }
+            (HeadState::Fields, FieldState::Value) => tables::skip_field_value(input, self.pos),
+            (HeadState::Fields, FieldState::Name) => tables::skip_class(input, self.pos, TCHAR),
             _ => return false,
         };
         self.pos == input.len()
@@ -682,7 +701,7 @@ impl HeadScanner {
                             self.state = HeadState::Target;
                         }
                         Some(b'\r') => {
-                            self.state = HeadState::EarlyCr(ErrorKind::InvalidRequestLine);
+                            self.state = HeadState::EarlyCr;
                             *p += 1;
                         }
                         Some(b'\n') => {
@@ -712,7 +731,7 @@ impl HeadScanner {
                             self.state = HeadState::Version;
                         }
                         Some(b'\r') => {
-                            self.state = HeadState::EarlyCr(ErrorKind::InvalidRequestLine);
+                            self.state = HeadState::EarlyCr;
                             *p += 1;
                         }
                         Some(b'\n') => {
@@ -753,7 +772,11 @@ impl HeadScanner {
                             };
                             let kind = match byte {
                                 b'\r' => {
-                                    self.state = HeadState::EarlyCr(early_end);
+                                    self.state = if index == 0 {
+                                        HeadState::EarlyCr
+                                    } else {
+                                        HeadState::EarlyCrInVersion
+                                    };
                                     *p += 1;
                                     continue;
                                 }
@@ -773,11 +796,11 @@ impl HeadScanner {
                     *p += 1;
                     self.end_request_line(input)?;
                 }
-                HeadState::EarlyCr(kind) => {
-                    let kind = if byte == b'\n' {
-                        kind
-                    } else {
-                        ErrorKind::BareCr
+                HeadState::EarlyCr | HeadState::EarlyCrInVersion => {
+                    let kind = match (byte, self.state) {
+                        (b'\n', HeadState::EarlyCr) => ErrorKind::InvalidRequestLine,
+                        (b'\n', _) => ErrorKind::InvalidVersion,
+                        _ => ErrorKind::BareCr,
                     };
                     return Err((kind, *p - 1));
                 }
@@ -822,9 +845,14 @@ mod tests {
 
     /// A scanner that has read `HEAD[..len]`.
     fn scanned(len: usize, config: &Config) -> HeadScanner {
+        scanned_of(HEAD, len, config)
+    }
+
+    /// A scanner that has read `head[..len]`.
+    fn scanned_of(head: &[u8], len: usize, config: &Config) -> HeadScanner {
         let mut scanner = HeadScanner::new();
         let (mut fields, mut leniencies) = (Vec::new(), Vec::new());
-        let result = scanner.scan(&HEAD[..len], config, &mut fields, &mut leniencies);
+        let result = scanner.scan(&head[..len], config, &mut fields, &mut leniencies);
         assert_eq!(result, Ok(None));
         scanner
     }
@@ -838,17 +866,19 @@ mod tests {
         let config = Config::default();
         let in_value = 16 + b"Host: exa".len();
         let mut scanner = scanned(in_value, &config);
-        assert!(scanner.resume_inside_line(&HEAD[..in_value + 3], &config));
+        assert!(scanner.inside_run());
+        assert!(scanner.resume_run(&HEAD[..in_value + 3], &config));
         assert_eq!(scanner.pos, in_value + 3);
 
         // Up to the head limit exactly.
         let limited = Config::default().max_head_len(in_value + 3);
         let mut scanner = scanned(in_value, &limited);
-        assert!(scanner.resume_inside_line(&HEAD[..in_value + 3], &limited));
+        assert!(scanner.resume_run(&HEAD[..in_value + 3], &limited));
 
         let in_name = 16 + b"Host: example.com\r\nAcc".len();
         let mut scanner = scanned(in_name, &config);
-        assert!(scanner.resume_inside_line(&HEAD[..in_name + 2], &config));
+        assert!(scanner.inside_run());
+        assert!(scanner.resume_run(&HEAD[..in_name + 2], &config));
         assert_eq!(scanner.pos, in_name + 2);
     }
 
@@ -980,16 +1010,59 @@ mod tests {
         let in_value = 16 + b"Host: exa".len();
         let cr = 16 + b"Host: example.com".len();
         let mut scanner = scanned(in_value, &config);
-        assert!(!scanner.resume_inside_line(&HEAD[..cr + 1], &config));
+        assert!(!scanner.resume_run(&HEAD[..cr + 1], &config));
         assert_eq!(scanner.pos, cr, "the value's bytes are not scanned again");
 
         let small = Config::default().max_head_len(in_value);
         let mut scanner = scanned(in_value, &small);
-        assert!(!scanner.resume_inside_line(&HEAD[..in_value + 1], &small));
+        assert!(!scanner.resume_run(&HEAD[..in_value + 1], &small));
         assert_eq!(scanner.pos, in_value);
 
         // Between the request line and the first field: no line to resume.
         let mut scanner = scanned(16, &config);
-        assert!(!scanner.resume_inside_line(&HEAD[..18], &config));
+        assert!(!scanner.inside_run());
+        assert!(!scanner.resume_run(&HEAD[..18], &config));
+
+        // Inside the method or the version: not a run it takes.
+        assert!(!scanned(2, &config).inside_run());
+        assert!(!scanned(12, &config).inside_run());
+    }
+
+    const LONG_TARGET: &[u8] = b"GET /images/tern.jpeg HTTP/1.1\r\nHost: a\r\n\r\n";
+
+    #[test]
+    fn re_entry_takes_a_target_that_goes_on() {
+        let config = Config::default();
+        let mut scanner = scanned_of(LONG_TARGET, 6, &config);
+        assert!(scanner.inside_run());
+        assert!(scanner.resume_run(&LONG_TARGET[..15], &config));
+        assert_eq!(scanner.pos, 15);
+
+        // Up to the target limit exactly: the target is 4 + 7 bytes long.
+        let limited = Config::default().max_target_len(7);
+        let mut scanner = scanned_of(LONG_TARGET, 6, &limited);
+        assert!(scanner.resume_run(&LONG_TARGET[..11], &limited));
+    }
+
+    #[test]
+    fn re_entry_leaves_the_target_end_and_its_limit_to_the_loop() {
+        let config = Config::default();
+        let space = b"GET /images/tern.jpeg".len();
+        let mut scanner = scanned_of(LONG_TARGET, 6, &config);
+        assert!(!scanner.resume_run(&LONG_TARGET[..space + 2], &config));
+        assert_eq!(scanner.pos, space);
+
+        let limited = Config::default().max_target_len(7);
+        let mut scanner = scanned_of(LONG_TARGET, 6, &limited);
+        assert!(!scanner.resume_run(&LONG_TARGET[..12], &limited));
+        assert_eq!(scanner.pos, 11, "stops at the limit");
+        let (mut fields, mut leniencies) = (Vec::new(), Vec::new());
+        let result = scanner.scan(&LONG_TARGET[..12], &limited, &mut fields, &mut leniencies);
+        assert_eq!(result, Err((ErrorKind::TargetTooLong, 11)));
+
+        let small = Config::default().max_head_len(10);
+        let mut scanner = scanned_of(LONG_TARGET, 6, &small);
+        assert!(!scanner.resume_run(&LONG_TARGET[..11], &small));
+        assert_eq!(scanner.pos, 6);
     }
 }
