@@ -286,8 +286,8 @@ impl Connection {
         // inside a target, a name or a value that goes on past the input:
         // nothing to report, found without the frame of the rest.
         if self.sides == Sides::NEW
-            && self.head.inside_run()
-            && self.head.resume_run(input, &self.config)
+            && let Some(run) = self.head.run()
+            && self.head.resume_run(run, input, &self.config)
         {
             return Ok(step(0, Outcome::NeedData));
         }

@@ -478,6 +478,15 @@ enum HeadState {
     Fields,
 }
 
+/// A run of bytes of one class that a trickled head is often resumed
+/// inside (see [`HeadScanner::run`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Run {
+    Target,
+    Name,
+    Value,
+}
+
 /// Offsets of the request line, relative to the input.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct RequestLine {
@@ -551,20 +560,20 @@ impl HeadScanner {
         result
     }
 
-    /// Whether the scanner stopped inside a run of one byte class (the
-    /// request target, a field name, a field value), where
-    /// [`HeadScanner::resume_run`] applies: a check cheap enough to inline
-    /// into every poll.
+    /// The run of one byte class the scanner stopped inside, if any: where
+    /// [`HeadScanner::resume_run`] applies. Cheap enough to inline into
+    /// every poll.
     #[inline]
-    pub(crate) fn inside_run(&self) -> bool {
-        match self.state {
-            HeadState::Target => true,
-            HeadState::Fields => matches!(self.fields.state, FieldState::Name | FieldState::Value),
-            _ => false,
+    pub(crate) fn run(&self) -> Option<Run> {
+        match (self.state, self.fields.state) {
+            (HeadState::Target, _) => Some(Run::Target),
+            (HeadState::Fields, FieldState::Name) => Some(Run::Name),
+            (HeadState::Fields, FieldState::Value) => Some(Run::Value),
+            _ => None,
         }
     }
 
-    /// Re-entry inside a run (see [`HeadScanner::inside_run`]), the common
+    /// Re-entry inside `run`, which [`HeadScanner::run`] returned, the common
     /// case when bytes arrive a few at a time: the new bytes are scanned for
     /// the run's class, as the byte-wise loop would first do, and when all of
     /// them belong to it (the run goes on past the input) there is nothing
@@ -572,18 +581,17 @@ impl HeadScanner {
     /// where this scan stopped; it alone decides errors, limits, the end of
     /// the run and the end of the input.
     #[inline(never)]
-    pub(crate) fn resume_run(&mut self, input: &[u8], config: &Config) -> bool {
+    pub(crate) fn resume_run(&mut self, run: Run, input: &[u8], config: &Config) -> bool {
         if input.len() > self.line.method_start.saturating_add(config.max_head_len) {
             return false;
         }
-        self.pos = match (self.state, self.fields.state) {
-            (HeadState::Target, _) => {
+        self.pos = match run {
+            Run::Target => {
                 let target_limit = self.line.target_start.saturating_add(config.max_target_len);
                 tables::skip_class(&input[..input.len().min(target_limit)], self.pos, TARGET)
             }
-            (HeadState::Fields, FieldState::Value) => tables::skip_field_value(input, self.pos),
-            (HeadState::Fields, FieldState::Name) => tables::skip_class(input, self.pos, TCHAR),
-            _ => return false,
+            Run::Name => tables::skip_class(input, self.pos, TCHAR),
+            Run::Value => tables::skip_field_value(input, self.pos),
         };
         self.pos == input.len()
     }
@@ -843,6 +851,14 @@ mod tests {
 
     const HEAD: &[u8] = b"GET / HTTP/1.1\r\nHost: example.com\r\nAccept: text/html\r\n\r\n";
 
+    /// What the connection does on each poll: resume inside a run if the
+    /// scanner stopped in one.
+    fn resume(scanner: &mut HeadScanner, input: &[u8], config: &Config) -> bool {
+        scanner
+            .run()
+            .is_some_and(|run| scanner.resume_run(run, input, config))
+    }
+
     /// A scanner that has read `HEAD[..len]`.
     fn scanned(len: usize, config: &Config) -> HeadScanner {
         scanned_of(HEAD, len, config)
@@ -866,19 +882,19 @@ mod tests {
         let config = Config::default();
         let in_value = 16 + b"Host: exa".len();
         let mut scanner = scanned(in_value, &config);
-        assert!(scanner.inside_run());
-        assert!(scanner.resume_run(&HEAD[..in_value + 3], &config));
+        assert_eq!(scanner.run(), Some(Run::Value));
+        assert!(resume(&mut scanner, &HEAD[..in_value + 3], &config));
         assert_eq!(scanner.pos, in_value + 3);
 
         // Up to the head limit exactly.
         let limited = Config::default().max_head_len(in_value + 3);
         let mut scanner = scanned(in_value, &limited);
-        assert!(scanner.resume_run(&HEAD[..in_value + 3], &limited));
+        assert!(resume(&mut scanner, &HEAD[..in_value + 3], &limited));
 
         let in_name = 16 + b"Host: example.com\r\nAcc".len();
         let mut scanner = scanned(in_name, &config);
-        assert!(scanner.inside_run());
-        assert!(scanner.resume_run(&HEAD[..in_name + 2], &config));
+        assert_eq!(scanner.run(), Some(Run::Name));
+        assert!(resume(&mut scanner, &HEAD[..in_name + 2], &config));
         assert_eq!(scanner.pos, in_name + 2);
     }
 
@@ -1010,22 +1026,22 @@ mod tests {
         let in_value = 16 + b"Host: exa".len();
         let cr = 16 + b"Host: example.com".len();
         let mut scanner = scanned(in_value, &config);
-        assert!(!scanner.resume_run(&HEAD[..cr + 1], &config));
+        assert!(!resume(&mut scanner, &HEAD[..cr + 1], &config));
         assert_eq!(scanner.pos, cr, "the value's bytes are not scanned again");
 
         let small = Config::default().max_head_len(in_value);
         let mut scanner = scanned(in_value, &small);
-        assert!(!scanner.resume_run(&HEAD[..in_value + 1], &small));
+        assert!(!resume(&mut scanner, &HEAD[..in_value + 1], &small));
         assert_eq!(scanner.pos, in_value);
 
         // Between the request line and the first field: no line to resume.
         let mut scanner = scanned(16, &config);
-        assert!(!scanner.inside_run());
-        assert!(!scanner.resume_run(&HEAD[..18], &config));
+        assert_eq!(scanner.run(), None);
+        assert!(!resume(&mut scanner, &HEAD[..18], &config));
 
         // Inside the method or the version: not a run it takes.
-        assert!(!scanned(2, &config).inside_run());
-        assert!(!scanned(12, &config).inside_run());
+        assert_eq!(scanned(2, &config).run(), None);
+        assert_eq!(scanned(12, &config).run(), None);
     }
 
     const LONG_TARGET: &[u8] = b"GET /images/tern.jpeg HTTP/1.1\r\nHost: a\r\n\r\n";
@@ -1034,14 +1050,14 @@ mod tests {
     fn re_entry_takes_a_target_that_goes_on() {
         let config = Config::default();
         let mut scanner = scanned_of(LONG_TARGET, 6, &config);
-        assert!(scanner.inside_run());
-        assert!(scanner.resume_run(&LONG_TARGET[..15], &config));
+        assert_eq!(scanner.run(), Some(Run::Target));
+        assert!(resume(&mut scanner, &LONG_TARGET[..15], &config));
         assert_eq!(scanner.pos, 15);
 
         // Up to the target limit exactly: the target is 4 + 7 bytes long.
         let limited = Config::default().max_target_len(7);
         let mut scanner = scanned_of(LONG_TARGET, 6, &limited);
-        assert!(scanner.resume_run(&LONG_TARGET[..11], &limited));
+        assert!(resume(&mut scanner, &LONG_TARGET[..11], &limited));
     }
 
     #[test]
@@ -1049,12 +1065,12 @@ mod tests {
         let config = Config::default();
         let space = b"GET /images/tern.jpeg".len();
         let mut scanner = scanned_of(LONG_TARGET, 6, &config);
-        assert!(!scanner.resume_run(&LONG_TARGET[..space + 2], &config));
+        assert!(!resume(&mut scanner, &LONG_TARGET[..space + 2], &config));
         assert_eq!(scanner.pos, space);
 
         let limited = Config::default().max_target_len(7);
         let mut scanner = scanned_of(LONG_TARGET, 6, &limited);
-        assert!(!scanner.resume_run(&LONG_TARGET[..12], &limited));
+        assert!(!resume(&mut scanner, &LONG_TARGET[..12], &limited));
         assert_eq!(scanner.pos, 11, "stops at the limit");
         let (mut fields, mut leniencies) = (Vec::new(), Vec::new());
         let result = scanner.scan(&LONG_TARGET[..12], &limited, &mut fields, &mut leniencies);
@@ -1062,7 +1078,7 @@ mod tests {
 
         let small = Config::default().max_head_len(10);
         let mut scanner = scanned_of(LONG_TARGET, 6, &small);
-        assert!(!scanner.resume_run(&LONG_TARGET[..11], &small));
+        assert!(!resume(&mut scanner, &LONG_TARGET[..11], &small));
         assert_eq!(scanner.pos, 6);
     }
 }
