@@ -41,18 +41,21 @@ fn median(values: &mut [f64]) -> f64 {
 
 /// The median over `rounds` of tern's time / the peer's time.
 fn ratio(rounds: usize, mut tern: impl FnMut() -> usize, mut peer: impl FnMut() -> usize) -> f64 {
-    // About 100 µs per batch.
-    let one = time(1000, &mut tern).max(time(1000, &mut peer)).max(1.0);
-    let batch = ((100_000.0 / one) as usize).max(1);
+    // About 100 µs per batch on each side. Each side has its own batch:
+    // where one side is 20 times slower (the trickled heads), one shared
+    // batch would time a single cold call of the faster side.
+    let batch_for = |nanos: f64| ((100_000.0 / nanos.max(1.0)) as usize).max(1);
+    let tern_batch = batch_for(time(1000, &mut tern));
+    let peer_batch = batch_for(time(1000, &mut peer));
     let mut ratios: Vec<f64> = (0..rounds)
         .map(|round| {
             // Alternate which side goes first.
             if round % 2 == 0 {
-                let t = time(batch, &mut tern);
-                t / time(batch, &mut peer)
+                let t = time(tern_batch, &mut tern);
+                t / time(peer_batch, &mut peer)
             } else {
-                let p = time(batch, &mut peer);
-                time(batch, &mut tern) / p
+                let p = time(peer_batch, &mut peer);
+                time(tern_batch, &mut tern) / p
             }
         })
         .collect();
