@@ -773,18 +773,16 @@ impl HeadScanner {
                             _ => byte == b"HTTP/"[index],
                         };
                         if !expected {
-                            let early_end = if index == 0 {
-                                ErrorKind::InvalidRequestLine
+                            // Before the version's first byte the line ended
+                            // early; after it, the version did.
+                            let (early_end, early_cr) = if index == 0 {
+                                (ErrorKind::InvalidRequestLine, HeadState::EarlyCr)
                             } else {
-                                ErrorKind::InvalidVersion
+                                (ErrorKind::InvalidVersion, HeadState::EarlyCrInVersion)
                             };
                             let kind = match byte {
                                 b'\r' => {
-                                    self.state = if index == 0 {
-                                        HeadState::EarlyCr
-                                    } else {
-                                        HeadState::EarlyCrInVersion
-                                    };
+                                    self.state = early_cr;
                                     *p += 1;
                                     continue;
                                 }
