@@ -249,6 +249,20 @@ pub(crate) trait ByteScan: Copy {
     /// (the bytes skipped are SP and HTAB: the class takes no other byte up
     /// to SP).
     fn skip_ows_and_field_value(self, bytes: &[u8], from: usize) -> (usize, usize);
+    /// The scans of a field line at `start`: `name_end` is
+    /// `skip_tchar(bytes, start)`; when a colon is there, also
+    /// `skip_ows_and_field_value(bytes, name_end + 1)`, else `None`.
+    #[inline(always)]
+    fn scan_field_line(self, bytes: &[u8], start: usize) -> (usize, Option<(usize, usize)>) {
+        let name_end = self.skip_tchar(bytes, start);
+        if bytes.get(name_end) != Some(&b':') {
+            return (name_end, None);
+        }
+        (
+            name_end,
+            Some(self.skip_ows_and_field_value(bytes, name_end + 1)),
+        )
+    }
     /// The index of the first byte in `bytes[from..]` outside
     /// `PLAIN_TARGET`, or `bytes.len()`.
     fn skip_plain_target(self, bytes: &[u8], from: usize) -> usize;
@@ -348,19 +362,18 @@ fn whole_field_line<S: ByteScan>(
     start: usize,
     fields: &mut Vec<FieldSpan>,
 ) -> Result<usize, LineLeft> {
-    let name_end = scan.skip_tchar(window, start);
-    if name_end == start || window.get(name_end) != Some(&b':') {
+    // The value's class takes SP and HTAB, so one scan from the colon's next
+    // byte finds both the end of the leading OWS and the CR. Every byte
+    // before the CR is then SP, HTAB or above SP: OWS is what is not above
+    // SP.
+    let (name_end, value) = scan.scan_field_line(window, start);
+    let Some((value_start, cr)) = value.filter(|_| name_end > start) else {
         return Err(if name_end > start && name_end == window.len() {
             LineLeft::InName
         } else {
             LineLeft::Unread
         });
-    }
-    // The value's class takes SP and HTAB, so one scan from the colon's next
-    // byte finds both the end of the leading OWS and the CR. Every byte
-    // before the CR is then SP, HTAB or above SP: OWS is what is not above
-    // SP.
-    let (value_start, cr) = scan.skip_ows_and_field_value(window, name_end + 1);
+    };
     // `cr > name_end`, so the byte before it is in the window: the colon or
     // the value's last byte.
     let Some(&[last, b'\r', b'\n']) = window.get(cr - 1..cr + 2) else {

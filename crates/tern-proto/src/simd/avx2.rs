@@ -67,6 +67,57 @@ impl ByteScan for Avx2 {
         (parse::skip_ows(bytes, from, stop), stop)
     }
 
+    /// The line's first 64 bytes are classified for the name and the value
+    /// at once, from two loads at `start`: the value's scan does not wait
+    /// for the name's end, which a scan from the colon would (a chain of
+    /// load, classes and bit scan per run, the most of a short line's time).
+    #[inline(always)]
+    fn scan_field_line(self, bytes: &[u8], start: usize) -> (usize, Option<(usize, usize)>) {
+        if start < bytes.len().saturating_sub(63) {
+            // SAFETY: a value of `Avx2` exists only on a CPU with AVX2
+            // (`detect`); `start < bytes.len() - 63` (a subtraction that did
+            // not saturate), so `start + 64 <= bytes.len()`.
+            let (name_refused, refused, visible) = unsafe { line_blocks(bytes, start) };
+            if name_refused != 0 {
+                let name_end = start + name_refused.trailing_zeros() as usize;
+                if bytes[name_end] != b':' {
+                    return (name_end, None);
+                }
+                // The value's bits: those after the colon (at most the
+                // 33rd, so the shift is in range).
+                let after_colon = u64::MAX << (name_end - start + 1);
+                let (refused, visible) = (refused & after_colon, visible & after_colon);
+                if refused != 0 {
+                    // As in `skip_ows_and_field_value`: the first of
+                    // `visible | refused` ends the OWS.
+                    let first = start + (visible | refused).trailing_zeros() as usize;
+                    return (
+                        name_end,
+                        Some((first, start + refused.trailing_zeros() as usize)),
+                    );
+                }
+                // SAFETY: as above, AVX2 is present.
+                let stop = unsafe { skip_field_value(bytes, start + 64) };
+                // Past the 64 bytes, every value byte was SP or HTAB if
+                // none was visible.
+                let first = if visible != 0 {
+                    start + visible.trailing_zeros() as usize
+                } else {
+                    parse::skip_ows(bytes, start + 64, stop)
+                };
+                return (name_end, Some((first, stop)));
+            }
+        }
+        let name_end = self.skip_tchar(bytes, start);
+        if bytes.get(name_end) != Some(&b':') {
+            return (name_end, None);
+        }
+        (
+            name_end,
+            Some(self.skip_ows_and_field_value(bytes, name_end + 1)),
+        )
+    }
+
     #[inline(always)]
     fn skip_plain_target(self, bytes: &[u8], from: usize) -> usize {
         // SAFETY: a value of `Avx2` exists only on a CPU with AVX2 (`detect`).
@@ -272,19 +323,25 @@ fn first_refused(
 fn skip_ascii_class(bytes: &[u8], from: usize, class: u8, table: &Nibbles) -> usize {
     // SAFETY: both arrays are 32 bytes long.
     let (low_table, high_table) = unsafe { (load(&table.low, 0), load(&table.high, 0)) };
-    let nibble = _mm256_set1_epi8(0x0f);
-    let outside = |v: __m256i| {
-        let low = _mm256_shuffle_epi8(low_table, _mm256_and_si256(v, nibble));
-        let high = _mm256_shuffle_epi8(
-            high_table,
-            _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble),
-        );
-        let outside = _mm256_cmpeq_epi8(_mm256_and_si256(low, high), _mm256_setzero_si256());
-        _mm256_movemask_epi8(outside) as u32
-    };
+    let outside = |v: __m256i| outside_class(v, low_table, high_table);
     first_refused(bytes, from, outside, |bytes, from| {
         tables::skip_class(bytes, from, class)
     })
+}
+
+/// The mask of the 32 bytes of `v` outside the class whose nibble tables
+/// are loaded in `low_table` and `high_table`.
+#[target_feature(enable = "avx2")]
+#[inline]
+fn outside_class(v: __m256i, low_table: __m256i, high_table: __m256i) -> u32 {
+    let nibble = _mm256_set1_epi8(0x0f);
+    let low = _mm256_shuffle_epi8(low_table, _mm256_and_si256(v, nibble));
+    let high = _mm256_shuffle_epi8(
+        high_table,
+        _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble),
+    );
+    let outside = _mm256_cmpeq_epi8(_mm256_and_si256(low, high), _mm256_setzero_si256());
+    _mm256_movemask_epi8(outside) as u32
 }
 
 /// The bytes `tables::skip_field_value` stops at: below 0x20 other than
@@ -310,6 +367,36 @@ fn value_block(v: __m256i) -> (u32, u32) {
     // Unsigned v >= 0x21 exactly when max(v, 0x21) == v.
     let above_space = _mm256_cmpeq_epi8(_mm256_max_epu8(v, _mm256_set1_epi8(0x21)), v);
     (value_refused(v), _mm256_movemask_epi8(above_space) as u32)
+}
+
+/// For the 64 bytes at `start`: the mask of the first 32 that are not
+/// `tchar`s, and the 64-bit masks of `value_block`.
+///
+/// # Safety
+///
+/// `start + 64 <= bytes.len()`.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn line_blocks(bytes: &[u8], start: usize) -> (u32, u64, u64) {
+    // SAFETY: the caller guarantees `start + 64 <= bytes.len()`, so both
+    // 32-byte loads lie inside `bytes`; the tables are 32 bytes long.
+    let (first, second, low_table, high_table) = unsafe {
+        (
+            load(bytes, start),
+            load(bytes, start + 32),
+            load(&TCHAR_NIBBLES.low, 0),
+            load(&TCHAR_NIBBLES.high, 0),
+        )
+    };
+    let name_refused = outside_class(first, low_table, high_table);
+    let (refused_low, visible_low) = value_block(first);
+    let (refused_high, visible_high) = value_block(second);
+    let join = |low: u32, high: u32| u64::from(low) | u64::from(high) << 32;
+    (
+        name_refused,
+        join(refused_low, refused_high),
+        join(visible_low, visible_high),
+    )
 }
 
 /// `tables::skip_field_value`: the first byte below 0x20 other than HTAB, or
@@ -432,6 +519,53 @@ mod tests {
                                 Scalar.skip_ows_and_field_value(&bytes, from),
                                 "{bytes:?} from {from}"
                             );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The whole-line scan against the scalar reference: a name, a colon,
+    /// OWS and a value, of lengths that put the name's end, the OWS's end
+    /// and the value's end in the first block, at the block edges, in the
+    /// second block or past the 64 bytes, with a refused byte at every
+    /// position (or none), from starts 0 to 2.
+    #[test]
+    fn field_line_scan_agrees_with_scalar_at_every_length_and_stop() {
+        let Some(avx2) = Avx2::detect() else {
+            return;
+        };
+        let (names, spaces, lengths): (&[usize], &[usize], usize) = if cfg!(miri) {
+            (&[0, 31, 33], &[0, 35], 70)
+        } else {
+            (&[0, 1, 7, 30, 31, 32, 33], &[0, 1, 3, 32, 35], 100)
+        };
+        for &name in names {
+            for &ows in spaces {
+                for len in [lengths / 2, lengths - 31, lengths] {
+                    let line: Vec<u8> = (0..len)
+                        .map(|i| match i {
+                            i if i < name => b'n',
+                            i if i == name => b':',
+                            i if i <= name + ows && i % 2 == 0 => b'\t',
+                            i if i <= name + ows => b' ',
+                            _ => b'v',
+                        })
+                        .collect();
+                    for at in 0..=len {
+                        for bad in [b'\r', b':', b' ', 0x00, 0x7f, 0x80] {
+                            let mut bytes = line.clone();
+                            if at < len {
+                                bytes[at] = bad;
+                            }
+                            for from in 0..=len.min(2) {
+                                assert_eq!(
+                                    avx2.scan_field_line(&bytes, from),
+                                    Scalar.scan_field_line(&bytes, from),
+                                    "{bytes:?} from {from}"
+                                );
+                            }
                         }
                     }
                 }
