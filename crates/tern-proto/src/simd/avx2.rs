@@ -83,19 +83,24 @@ impl ByteScan for Avx2 {
                 if bytes[name_end] != b':' {
                     return (name_end, None);
                 }
-                // The value's bits: those after the colon (at most the
-                // 33rd, so the shift is in range).
-                let after_colon = u64::MAX << (name_end - start + 1);
-                let (refused, visible) = (refused & after_colon, visible & after_colon);
+                // The name's bytes and the colon are no value byte that
+                // stops a value, so the first refused byte from the line's
+                // start is the value's end: found without waiting for the
+                // name's end, which decides only the OWS's.
                 if refused != 0 {
-                    // As in `skip_ows_and_field_value`: the first of
-                    // `visible | refused` ends the OWS.
-                    let first = start + (visible | refused).trailing_zeros() as usize;
+                    // The value's bits: those after the colon (at most the
+                    // 33rd, so the shift is in range). As in
+                    // `skip_ows_and_field_value`, the first of `visible |
+                    // refused` there ends the OWS.
+                    let after_colon = u64::MAX << (name_end - start + 1);
+                    let first =
+                        start + ((visible | refused) & after_colon).trailing_zeros() as usize;
                     return (
                         name_end,
                         Some((first, start + refused.trailing_zeros() as usize)),
                     );
                 }
+                let visible = visible & u64::MAX << (name_end - start + 1);
                 // SAFETY: as above, AVX2 is present.
                 let stop = unsafe { skip_field_value(bytes, start + 64) };
                 // Past the 64 bytes, every value byte was SP or HTAB if
