@@ -417,6 +417,18 @@ mod tests {
     use super::*;
     use crate::parse::Scalar;
 
+    /// Calls `check` with `line`, its byte at `at` replaced by `bad` (none
+    /// when `at` is its length), from every start 0 to 2.
+    fn with_byte_at(line: &[u8], at: usize, bad: u8, mut check: impl FnMut(&[u8], usize)) {
+        let mut bytes = line.to_vec();
+        if let Some(byte) = bytes.get_mut(at) {
+            *byte = bad;
+        }
+        for from in 0..=bytes.len().min(2) {
+            check(&bytes, from);
+        }
+    }
+
     /// Scans over buffers of every length up to 80, each with one refused
     /// byte at every position (or none), from starts 0 to 2: every distance
     /// to the stop and every remaining length (what decides the blocks and
@@ -450,29 +462,26 @@ mod tests {
         for &len in lengths {
             for &base in &fill {
                 for &bad in &refused {
+                    let line = alloc::vec![base; len];
                     for at in 0..=len {
-                        let mut bytes = alloc::vec![base; len];
-                        if at < len {
-                            bytes[at] = bad;
-                        }
-                        for from in 0..=len.min(2) {
+                        with_byte_at(&line, at, bad, |bytes, from| {
                             assert_eq!(
-                                avx2.skip_tchar(&bytes, from),
-                                Scalar.skip_tchar(&bytes, from)
+                                avx2.skip_tchar(bytes, from),
+                                Scalar.skip_tchar(bytes, from)
                             );
                             assert_eq!(
-                                avx2.skip_ows_and_field_value(&bytes, from),
-                                Scalar.skip_ows_and_field_value(&bytes, from)
+                                avx2.skip_ows_and_field_value(bytes, from),
+                                Scalar.skip_ows_and_field_value(bytes, from)
                             );
                             assert_eq!(
-                                avx2.skip_plain_target(&bytes, from),
-                                Scalar.skip_plain_target(&bytes, from)
+                                avx2.skip_plain_target(bytes, from),
+                                Scalar.skip_plain_target(bytes, from)
                             );
                             assert_eq!(
-                                skip_reg_name(avx2, &bytes, from),
-                                tables::skip_class(&bytes, from, REG_NAME)
+                                skip_reg_name(avx2, bytes, from),
+                                tables::skip_class(bytes, from, REG_NAME)
                             );
-                        }
+                        });
                     }
                 }
             }
@@ -506,25 +515,22 @@ mod tests {
         };
         for &len in &lengths {
             for ows in positions(len) {
+                let line: Vec<u8> = (0..len)
+                    .map(|i| match i {
+                        i if i >= ows => b'v',
+                        i if i % 3 == 1 => b'\t',
+                        _ => b' ',
+                    })
+                    .collect();
                 for at in positions(len) {
                     for bad in [b'\r', b'\n', 0x00, 0x7f] {
-                        let mut bytes: Vec<u8> = (0..len)
-                            .map(|i| match i {
-                                i if i >= ows => b'v',
-                                i if i % 3 == 1 => b'\t',
-                                _ => b' ',
-                            })
-                            .collect();
-                        if at < len {
-                            bytes[at] = bad;
-                        }
-                        for from in 0..=len.min(2) {
+                        with_byte_at(&line, at, bad, |bytes, from| {
                             assert_eq!(
-                                avx2.skip_ows_and_field_value(&bytes, from),
-                                Scalar.skip_ows_and_field_value(&bytes, from),
+                                avx2.skip_ows_and_field_value(bytes, from),
+                                Scalar.skip_ows_and_field_value(bytes, from),
                                 "{bytes:?} from {from}"
                             );
-                        }
+                        });
                     }
                 }
             }
@@ -560,17 +566,13 @@ mod tests {
                         .collect();
                     for at in 0..=len {
                         for bad in [b'\r', b':', b' ', 0x00, 0x7f, 0x80] {
-                            let mut bytes = line.clone();
-                            if at < len {
-                                bytes[at] = bad;
-                            }
-                            for from in 0..=len.min(2) {
+                            with_byte_at(&line, at, bad, |bytes, from| {
                                 assert_eq!(
-                                    avx2.scan_field_line(&bytes, from),
-                                    Scalar.scan_field_line(&bytes, from),
+                                    avx2.scan_field_line(bytes, from),
+                                    Scalar.scan_field_line(bytes, from),
                                     "{bytes:?} from {from}"
                                 );
-                            }
+                            });
                         }
                     }
                 }
